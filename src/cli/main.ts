@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+/** The `ghcr-optimize` executable. */
+import { main } from './program.js';
+
+await main();

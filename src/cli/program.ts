@@ -1,0 +1,92 @@
+/** The `ghcr-optimize` program: global options, commands, and the top-level error boundary. */
+import { Command, Option } from '@commander-js/extra-typings';
+import { CommanderError } from 'commander';
+import { authCommand } from './commands/auth.js';
+import { demoCommand } from './commands/demo.js';
+import { healthCommand } from './commands/health.js';
+import { inspectCommand } from './commands/inspect.js';
+import { tagsCommand } from './commands/tags.js';
+import type { GlobalOptions } from './context.js';
+import { makeRunner, printError } from './run.js';
+import { VERSION } from '../version.js';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function buildProgram(): Command {
+  const program = new Command('ghcr-optimize')
+    .description(
+      'Fast, safe publishing, pulling, cleaning, securing and monitoring of images on GHCR and any OCI registry',
+    )
+    .version(VERSION, '-V, --version')
+    .option('--json', 'machine-readable output on stdout (errors as JSON on stderr)')
+    .option('-q, --quiet', 'print only results and errors')
+    .option('--debug', 'log each HTTP request (secrets redacted) and show stack traces')
+    .option('--no-color', 'disable colour (also: NO_COLOR=1)')
+    .option('-c, --config <file>', 'config file (default: ./ghcr-optimize.yaml when present)')
+    .option('--insecure', 'allow plain HTTP / unverified TLS for the registries of this command')
+    .option('--ca-file <pem>', 'trust this CA certificate (repeatable)', collect)
+    .option('-u, --username <name>', 'registry username (with --password-stdin)')
+    .addOption(
+      new Option('--password <secret>', 'registry password or token (prefer --password-stdin)').hideHelp(),
+    )
+    .option('--password-stdin', 'read the registry password or token from standard input')
+    .option('--concurrency <n>', 'parallel connections per registry (default 8)')
+    .option('--timeout <seconds>', 'network timeout per request phase (default 60)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth, 4 not found, 5 network/TLS, 6 registry protocol,
+7 unhealthy, 8 integrity (digest/size mismatch), 130 interrupted.
+
+Examples:
+  ghcr-optimize demo
+  ghcr-optimize inspect ghcr.io/OWNER/IMAGE:latest
+  ghcr-optimize tags ghcr.io/OWNER/IMAGE --json
+  ghcr-optimize health ghcr.io`,
+    );
+  program.exitOverride();
+  program.configureOutput({ outputError: () => undefined });
+  const run = makeRunner(() => program.opts());
+  for (const cmd of [
+    inspectCommand(run),
+    tagsCommand(run),
+    healthCommand(run),
+    authCommand(run),
+    demoCommand(run),
+  ]) {
+    program.addCommand(cmd);
+  }
+  // Subcommands share the parent's error handling (exitOverride) and silence.
+  const quiet = (cmd: Command): void => {
+    for (const sub of cmd.commands as Command[]) {
+      sub.exitOverride();
+      sub.configureOutput({ outputError: () => undefined });
+      quiet(sub);
+    }
+  };
+  quiet(program);
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (
+      err instanceof CommanderError &&
+      (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
+    ) {
+      process.exitCode = 0;
+      return;
+    }
+    if (err instanceof CommanderError && err.code === 'commander.help') {
+      process.exitCode = 0;
+      return;
+    }
+    const opts = program.opts() as GlobalOptions;
+    process.exitCode = printError(err, { json: opts.json === true, debug: opts.debug === true });
+  }
+}
