@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { findCredential, type Credential } from '../registry/credentials/index.js';
-import { RegistryClient } from '../registry/client.js';
+import type { RegistryClient } from '../registry/client.js';
 import type { CredentialSource } from '../registry/auth.js';
 import { createOutput, type Output } from './output.js';
 
@@ -15,7 +15,7 @@ export interface GlobalOptions {
   quiet?: boolean;
   debug?: boolean;
   color?: boolean;
-  config?: string;
+  configFile?: string;
   insecure?: boolean;
   caFile?: string[];
   username?: string;
@@ -77,7 +77,7 @@ export async function explicitCredentials(
 
 export async function createContext(globals: GlobalOptions): Promise<Context> {
   const out = createOutput(globals);
-  const { config } = await loadConfig(globals.config);
+  const { config } = await loadConfig(globals.configFile ?? (process.env.GHCR_OPTIMIZE_CONFIG || undefined));
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
@@ -117,6 +117,8 @@ export async function createContext(globals: GlobalOptions): Promise<Context> {
       const perRegistry = registries.map((r) => regs[r]?.concurrency).find((n) => n !== undefined);
       const timeoutS =
         globals.timeout === undefined ? undefined : positiveInt(globals.timeout, '--timeout', 60, 3600);
+      // Loaded on first use: commands on local layouts never pay for the HTTP stack.
+      const { RegistryClient } = await import('../registry/client.js');
       const client = new RegistryClient({
         connectionsPerOrigin: positiveInt(globals.concurrency, '--concurrency', perRegistry ?? 8, 64),
         caCertificates,

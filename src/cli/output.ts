@@ -31,11 +31,17 @@ export function colorEnabled(
 ): boolean {
   if (flag === false) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  // FORCE_COLOR=0/false turns colour off, like chalk and Node's own tty module.
+  if (env.FORCE_COLOR === '0' || env.FORCE_COLOR === 'false') return false;
+  if (env.FORCE_COLOR !== undefined) return true;
   return stream.isTTY === true;
 }
 
-export function createOutput(opts: OutputOptions, stdout = process.stdout, stderr = process.stderr): Output {
+export function createOutput(
+  opts: OutputOptions,
+  stdout: NodeJS.WriteStream = process.stdout,
+  stderr: NodeJS.WriteStream = process.stderr,
+): Output {
   const c = createColors(colorEnabled(stdout, opts.color));
   const ec = createColors(colorEnabled(stderr, opts.color));
   return {
@@ -84,13 +90,15 @@ const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
 /** Decimal units, as registries and `docker images` report sizes. */
 export function formatBytes(n: number): string {
-  let v = n;
+  if (n < 1000) return `${n} B`;
   let u = 0;
-  while (v >= 1000 && u < UNITS.length - 1) {
+  let v = n;
+  // Move up a unit while the rounded figure would read 1000 or more ("1000.0 KB" is "1.00 MB").
+  while (u < UNITS.length - 1 && Number(v.toFixed(v < 10 ? 2 : 1)) >= 1000) {
     v /= 1000;
     u++;
   }
-  return u === 0 ? `${n} B` : `${v.toFixed(v < 10 ? 2 : 1)} ${UNITS[u]}`;
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${UNITS[u]}`;
 }
 
 export function shortDigest(digest: string): string {

@@ -24,7 +24,10 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print only results and errors')
     .option('--debug', 'log each HTTP request (secrets redacted) and show stack traces')
     .option('--no-color', 'disable colour (also: NO_COLOR=1)')
-    .option('-c, --config <file>', 'config file (default: ./ghcr-optimize.yaml when present)')
+    .option(
+      '--config-file <file>',
+      'config file (default: ./ghcr-optimize.yaml when present, or $GHCR_OPTIMIZE_CONFIG)',
+    )
     .option('--insecure', 'allow plain HTTP / unverified TLS for the registries of this command')
     .option('--ca-file <pem>', 'trust this CA certificate (repeatable)', collect)
     .option('-u, --username <name>', 'registry username (with --password-stdin)')

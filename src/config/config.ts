@@ -4,7 +4,6 @@
  * loads in an older tool.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 
@@ -49,11 +48,13 @@ export async function loadConfig(
     throw new UsageError(
       `cannot read config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
       {
-        hint: 'check the --config path',
+        hint: 'check the --config-file path (or GHCR_OPTIMIZE_CONFIG)',
       },
     );
   }
   let doc: unknown;
+  // Most runs have no config file; only those that do load the YAML parser.
+  const { parse: parseYaml } = await import('yaml');
   try {
     doc = parseYaml(text) ?? {};
   } catch (err) {

@@ -48,10 +48,12 @@ export function fail(input: string, problem: Problem, details?: ErrorDetails): n
 }
 
 export function parseReference(input: string, opts: ParseOptions = {}): ImageReference {
-  const text = input.startsWith(DOCKER_TRANSPORT_PREFIX)
-    ? input.slice(DOCKER_TRANSPORT_PREFIX.length)
-    : input;
+  const text = stripDockerTransport(input);
   return parseReferenceText(text, input, opts.defaultTag ?? true);
+}
+
+function stripDockerTransport(input: string): string {
+  return input.startsWith(DOCKER_TRANSPORT_PREFIX) ? input.slice(DOCKER_TRANSPORT_PREFIX.length) : input;
 }
 
 /**
@@ -155,9 +157,7 @@ function makeReference(
 }
 
 export function parseRepository(input: string): RepositoryName {
-  const text = input.startsWith(DOCKER_TRANSPORT_PREFIX)
-    ? input.slice(DOCKER_TRANSPORT_PREFIX.length)
-    : input;
+  const text = stripDockerTransport(input);
   const ref = parseReferenceText(text, input, false);
   if (ref.tag !== undefined || ref.digest !== undefined) {
     fail(

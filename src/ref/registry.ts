@@ -17,10 +17,9 @@ export interface RegistryOrigin {
 
 export function registryOrigin(registry: string): RegistryOrigin {
   const problem = checkRegistry(registry);
-  const parts = splitRegistry(registry);
-  if (problem !== undefined || parts === undefined) {
-    throw new ReferenceError(registry, problem?.part ?? 'registry', problem?.reason ?? 'is not valid');
-  }
+  if (problem !== undefined) throw new ReferenceError(registry, problem.part, problem.reason);
+  // checkRegistry has already refused everything splitRegistry cannot split.
+  const parts = splitRegistry(registry) ?? { host: registry, port: undefined };
   const hostname = parts.host.startsWith('[') ? parts.host.slice(1, -1) : parts.host;
   return {
     host: registry,

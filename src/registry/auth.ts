@@ -135,6 +135,16 @@ export class Authenticator {
         hint: `log in with "ghcr-optimize auth login ${registry}"${registry === 'ghcr.io' ? ' or set GHCR_TOKEN' : ''}`,
       });
     }
+    if (status === 401) {
+      return new AuthError(
+        `${registry} rejected the credentials from ${cred.source}${what}${detail}`,
+        status,
+        scope,
+        {
+          hint: `check the username and password or token, then "ghcr-optimize auth login ${registry}"`,
+        },
+      );
+    }
     return new AuthError(`${registry} denied access${what}${detail}`, status, scope, {
       hint: `the credentials from ${cred.source} lack this permission${registry === 'ghcr.io' ? ' (a PAT needs read:packages, write:packages or delete:packages)' : ''}`,
     });

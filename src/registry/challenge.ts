@@ -45,10 +45,13 @@ function parseOne(input: string): Challenge[] {
   };
 
   let current: Challenge | undefined;
+  // A new challenge only starts after a comma; right after a scheme, a bare word is its token68.
+  let afterComma = true;
   while (i < input.length) {
     skipSpace();
     if (input[i] === ',') {
       i++;
+      afterComma = true;
       continue;
     }
     const start = i;
@@ -68,10 +71,16 @@ function parseOne(input: string): Challenge[] {
       }
       skipSpace();
       current.params[word.toLowerCase()] = input[i] === '"' ? readQuoted() : (readToken() ?? '');
+      afterComma = false;
+      continue;
+    }
+    if (current && !afterComma && Object.keys(current.params).length === 0) {
+      current.params.token68 = word;
       continue;
     }
     current = { scheme: word.toLowerCase(), params: {} };
     out.push(current);
+    afterComma = false;
   }
   return out;
 }

@@ -9,7 +9,7 @@ export function parseLinks(header: string | string[] | undefined): LinkValue[] {
   if (header === undefined) return [];
   const text = Array.isArray(header) ? header.join(', ') : header;
   const out: LinkValue[] = [];
-  const re = /<([^>]*)>((?:\s*;\s*[^;,]+(?:=(?:"[^"]*"|[^;,]*))?)*)/g;
+  const re = /<([^>]*)>((?:\s*;\s*[^;,=]+(?:=\s*(?:"[^"]*"|[^;,]*))?)*)/g;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const params = m[2] ?? '';
     const rel: string[] = [];

@@ -13,7 +13,7 @@ export function sanitizeServerText(text: string, max = 200): string {
   const line = text
     .replace(/<[^>]*>/g, ' ')
     // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;

@@ -61,12 +61,23 @@ export function isRetryableError(err: unknown): boolean {
   return code !== undefined && RETRYABLE_CODES.has(code);
 }
 
-/** `Retry-After` is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Returns ms, or undefined. */
+const IMF_FIXDATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RFC850_DATE = /^[A-Z][a-z]+, \d{2}-[A-Z][a-z]{2}-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME_DATE = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+
+/**
+ * `Retry-After` is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3, §5.6.7). Anything else
+ * is ignored rather than guessed at: V8's Date.parse would read "-1" or "2099" as dates. HTTP
+ * dates are UTC, including asctime's, which carries no zone. Returns ms, or undefined.
+ */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
+  let date: number;
+  if (IMF_FIXDATE.test(trimmed) || RFC850_DATE.test(trimmed)) date = Date.parse(trimmed);
+  else if (ASCTIME_DATE.test(trimmed)) date = Date.parse(`${trimmed} GMT`);
+  else return undefined;
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
 }
@@ -79,7 +90,7 @@ export function backoffDelay(
 ): number {
   const raw = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   const spread = raw * policy.jitter;
-  return Math.max(0, Math.round(raw - spread + random() * 2 * spread));
+  return Math.min(policy.maxDelayMs, Math.max(0, Math.round(raw - spread + random() * 2 * spread)));
 }
 
 /** The wait before retry `attempt`: the server's Retry-After when it gave one (capped), else backoff. */

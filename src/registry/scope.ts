@@ -46,7 +46,7 @@ export function mergeScopes(scopes: Iterable<string>): string[] {
 /** True when `granted` already includes every action of every scope in `wanted`. */
 export function scopesCover(granted: string[], wanted: string[]): boolean {
   const g = new Map(
-    granted
+    mergeScopes(granted)
       .map((s) => parseScope(s))
       .filter((p) => p !== undefined)
       .map((p) => [p.resource, p.actions]),

@@ -8,7 +8,7 @@ import { rootCertificates } from 'node:tls';
 import { Readable } from 'node:stream';
 import { Agent, request, type Dispatcher } from 'undici';
 import { IntegrityError, NetworkError, CancelledError } from '../errors.js';
-import { isLoopbackHost } from './hosts.js';
+import { isLoopbackRegistry } from '../ref/registry.js';
 import {
   DEFAULT_RETRY_POLICY,
   HostBackoff,
@@ -230,7 +230,7 @@ export class Transport {
   }
 
   async #probeScheme(host: string, signal?: AbortSignal): Promise<'http' | 'https'> {
-    if (!this.isInsecure(host) && !isLoopbackHost(host)) return 'https';
+    if (!this.isInsecure(host) && !isLoopbackRegistry(host)) return 'https';
     const url = new URL(`https://${host}/v2/`);
     try {
       const res = await request(url, {
@@ -343,7 +343,8 @@ export class Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#verified.close(), this.#unverified.close()]);
+    // Nothing is in flight when the owner closes: destroy rather than wait for idle sockets to time out.
+    await Promise.all([this.#verified.destroy(), this.#unverified.destroy()]);
   }
 }
 

@@ -9,6 +9,8 @@ export async function mapLimit<T, R>(
   const worker = async (): Promise<void> => {
     for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i]!, i);
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  // A limit that is not a positive number still makes progress, one at a time.
+  const workers = Number.isFinite(limit) && limit >= 1 ? Math.floor(limit) : 1;
+  await Promise.all(Array.from({ length: Math.min(workers, items.length) }, worker));
   return results;
 }

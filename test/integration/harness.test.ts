@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFaultProxy, startNotARegistry, startV2NotFound } from '../support/fault-proxy.js';
@@ -29,8 +30,14 @@ const execFileP = promisify(execFile);
 const haveRegistry = requireTool('docker-registry') && requireTool('openssl') && requireTool('htpasswd');
 const haveSkopeo = requireTool('skopeo');
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-const MANIFEST_ACCEPT = [MediaType.ociManifest, MediaType.ociIndex, MediaType.dockerManifest, MediaType.dockerManifestList].join(', ');
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const MANIFEST_ACCEPT = [
+  MediaType.ociManifest,
+  MediaType.ociIndex,
+  MediaType.dockerManifest,
+  MediaType.dockerManifestList,
+].join(', ');
 
 function smallImage(tag: string): Image {
   return makeImage({
@@ -63,7 +70,8 @@ describe('test utilities without external tools', () => {
     expect(a.digest).toBe(sha256(a.manifest));
     expect(a.layers[0]!.digest).toBe(sha256(a.layers[0]!.data));
     const config = JSON.parse(a.config.data.toString()) as { rootfs: { diff_ids: string[] } };
-    expect(config.rootfs.diff_ids).toEqual(a.layers.map((l) => (l as { diffId: string }).diffId));
+    // diff_ids are digests of the uncompressed tars, layer digests of the gzip'd bytes.
+    expect(config.rootfs.diff_ids).toEqual(a.layers.map((l) => sha256(gunzipSync(l.data))));
     const docker = makeImage({ mediaTypes: 'docker', layers: [makeLayer({ f: 'x' })] });
     expect(JSON.parse(docker.manifest.toString())).toMatchObject({
       mediaType: MediaType.dockerManifest,
@@ -72,30 +80,33 @@ describe('test utilities without external tools', () => {
     });
   });
 
-  it.skipIf(!requireTool('tar'))('writes tar layers that GNU tar reads (files, dirs, symlinks, long paths)', async () => {
-    const longPath = `${'deep/'.repeat(30)}file.txt`;
-    const layer = makeLayer([
-      { type: 'dir', path: 'etc' },
-      { type: 'file', path: 'etc/hosts', data: '127.0.0.1 localhost\n' },
-      { type: 'file', path: 'bin/tool', data: '#!/bin/sh\n', mode: 0o755 },
-      { type: 'symlink', path: 'etc/alias', target: 'hosts' },
-      { type: 'file', path: longPath, data: 'deep' },
-    ]);
-    const dir = makeTempDir('ghcr-opt-tar');
-    try {
-      const file = join(dir, 'layer.tar.gz');
-      await writeFile(file, layer.data);
-      const { stdout } = await execFileP('tar', ['-tvzf', file]);
-      expect(stdout).toMatch(/^drwxr-xr-x root\/root\s+0 2000-01-01 00:00 etc\/$/m);
-      expect(stdout).toMatch(/^-rwxr-xr-x .* bin\/tool$/m);
-      expect(stdout).toMatch(/^lrwxrwxrwx .* etc\/alias -> hosts$/m);
-      expect(stdout).toContain(longPath);
-      const { stdout: hosts } = await execFileP('tar', ['-xzOf', file, 'etc/hosts']);
-      expect(hosts).toBe('127.0.0.1 localhost\n');
-    } finally {
-      removeTempDir(dir);
-    }
-  });
+  it.skipIf(!requireTool('tar'))(
+    'writes tar layers that GNU tar reads (files, dirs, symlinks, long paths)',
+    async () => {
+      const longPath = `${'deep/'.repeat(30)}file.txt`;
+      const layer = makeLayer([
+        { type: 'dir', path: 'etc' },
+        { type: 'file', path: 'etc/hosts', data: '127.0.0.1 localhost\n' },
+        { type: 'file', path: 'bin/tool', data: '#!/bin/sh\n', mode: 0o755 },
+        { type: 'symlink', path: 'etc/alias', target: 'hosts' },
+        { type: 'file', path: longPath, data: 'deep' },
+      ]);
+      const dir = makeTempDir('ghcr-opt-tar');
+      try {
+        const file = join(dir, 'layer.tar.gz');
+        await writeFile(file, layer.data);
+        const { stdout } = await execFileP('tar', ['-tvzf', file]);
+        expect(stdout).toMatch(/^drwxr-xr-x root\/root\s+0 2000-01-01 00:00 etc\/$/m);
+        expect(stdout).toMatch(/^-rwxr-xr-x .* bin\/tool$/m);
+        expect(stdout).toMatch(/^lrwxrwxrwx .* etc\/alias -> hosts$/m);
+        expect(stdout).toContain(longPath);
+        const { stdout: hosts } = await execFileP('tar', ['-xzOf', file, 'etc/hosts']);
+        expect(hosts).toBe('127.0.0.1 localhost\n');
+      } finally {
+        removeTempDir(dir);
+      }
+    },
+  );
 });
 
 describe.skipIf(!haveRegistry)('registry harness', () => {
@@ -254,7 +265,9 @@ describe.skipIf(!haveRegistry)('registry harness', () => {
     });
 
     it('pushes with credentials; records scopes and Basic use but no secrets', async () => {
-      await pushImage(reg.url, 'tok/app', 'v1', image, { auth: { username: 'testuser', password: 'testpass' } });
+      await pushImage(reg.url, 'tok/app', 'v1', image, {
+        auth: { username: 'testuser', password: 'testpass' },
+      });
       const req = reg.tokenServer!.requests.find((r) => r.basicAuth);
       expect(req).toMatchObject({
         method: 'GET',
@@ -268,7 +281,9 @@ describe.skipIf(!haveRegistry)('registry harness', () => {
 
     it('lets anonymous users pull but not push', async () => {
       const pull = await token(['repository:tok/app:pull']);
-      const tags = await fetch(`${reg.url}/v2/tok/app/tags/list`, { headers: { authorization: `Bearer ${pull.token}` } });
+      const tags = await fetch(`${reg.url}/v2/tok/app/tags/list`, {
+        headers: { authorization: `Bearer ${pull.token}` },
+      });
       expect(tags.status).toBe(200);
       expect(await tags.json()).toEqual({ name: 'tok/app', tags: ['v1'] });
 
@@ -320,13 +335,22 @@ describe.skipIf(!haveRegistry)('registry harness', () => {
         }),
       );
       expect(first.status).toBe(200);
-      const body = (await first.json()) as { access_token: string; refresh_token: string; expires_in: number };
+      const body = (await first.json()) as {
+        access_token: string;
+        refresh_token: string;
+        expires_in: number;
+      };
       expect(body.refresh_token).toBeTruthy();
       expect(body.expires_in).toBe(300);
 
       const refreshed = await fetch(
         realm,
-        form({ grant_type: 'refresh_token', service: 'test-registry', refresh_token: body.refresh_token, scope: 'repository:tok/app:pull' }),
+        form({
+          grant_type: 'refresh_token',
+          service: 'test-registry',
+          refresh_token: body.refresh_token,
+          scope: 'repository:tok/app:pull',
+        }),
       );
       expect(refreshed.status).toBe(200);
       const again = (await refreshed.json()) as { access_token: string; refresh_token?: string };
@@ -338,7 +362,9 @@ describe.skipIf(!haveRegistry)('registry harness', () => {
 
       const bad = await fetch(realm, form({ grant_type: 'refresh_token', refresh_token: 'forged' }));
       expect(bad.status).toBe(400);
-      const grants = reg.tokenServer!.requests.slice(-3).map((r) => [r.method, r.grantType, r.scopes.length, r.status]);
+      const grants = reg
+        .tokenServer!.requests.slice(-3)
+        .map((r) => [r.method, r.grantType, r.scopes.length, r.status]);
       expect(grants).toEqual([
         ['POST', 'password', 2, 200],
         ['POST', 'refresh_token', 1, 200],
@@ -379,7 +405,9 @@ describe.skipIf(!haveRegistry)('registry harness', () => {
       }
       const untrusted = new Agent();
       try {
-        const err: unknown = await undiciFetch(`${reg.url}/v2/`, { dispatcher: untrusted }).catch((e: unknown) => e);
+        const err: unknown = await undiciFetch(`${reg.url}/v2/`, { dispatcher: untrusted }).catch(
+          (e: unknown) => e,
+        );
         expect(err).toBeInstanceOf(TypeError);
         expect(String((err as { cause?: unknown }).cause)).toMatch(/self[- ]signed/i);
       } finally {
@@ -415,7 +443,9 @@ describe.skipIf(!haveRegistry)('registry harness', () => {
       const location = new URL(res.headers.get('location')!);
       expect(location.origin).toBe(reg.redirectServer!.url);
       expect(location.origin).not.toBe(reg.url);
-      expect(location.pathname).toBe(`/docker/registry/v2/blobs/sha256/${layer.digest.slice(7, 9)}/${layer.digest.slice(7)}/data`);
+      expect(location.pathname).toBe(
+        `/docker/registry/v2/blobs/sha256/${layer.digest.slice(7, 9)}/${layer.digest.slice(7)}/data`,
+      );
 
       const blob = await fetch(location);
       expect(Buffer.from(await blob.arrayBuffer()).equals(layer.data)).toBe(true);
@@ -430,7 +460,9 @@ describe.skipIf(!haveRegistry)('registry harness', () => {
         authorization: false,
         status: 200,
       });
-      const { res: manifest } = await getManifest(reg.url, 'redir', 'v1', { headers: { authorization: auth } });
+      const { res: manifest } = await getManifest(reg.url, 'redir', 'v1', {
+        headers: { authorization: auth },
+      });
       expect(manifest.status).toBe(200);
     });
 
@@ -463,7 +495,12 @@ describe.skipIf(!haveRegistry)('registry harness', () => {
     it('returns 429 + Retry-After for the first N matching requests, then passes through', async () => {
       const retryAt = new Date(Date.now() + 5000);
       const proxy = await startFaultProxy(reg.url, [
-        { method: 'GET', path: /\/manifests\//, times: 2, respond: { status: 429, retryAfter: 1, body: 'slow down' } },
+        {
+          method: 'GET',
+          path: /\/manifests\//,
+          times: 2,
+          respond: { status: 429, retryAfter: 1, body: 'slow down' },
+        },
         { method: 'HEAD', path: /\/manifests\//, times: 1, respond: { status: 503, retryAfter: retryAt } },
       ]);
       try {
@@ -492,7 +529,9 @@ describe.skipIf(!haveRegistry)('registry harness', () => {
     });
 
     it('corrupts one byte of a body once', async () => {
-      const proxy = await startFaultProxy(reg.url, [{ path: /\/blobs\/sha256:/, times: 1, corruptByte: 'middle' }]);
+      const proxy = await startFaultProxy(reg.url, [
+        { path: /\/blobs\/sha256:/, times: 1, corruptByte: 'middle' },
+      ]);
       try {
         const url = `${proxy.url}/v2/faulty/blobs/${layer.digest}`;
         const bad = Buffer.from(await (await fetch(url)).arrayBuffer());
@@ -521,7 +560,7 @@ describe.skipIf(!haveRegistry)('registry harness', () => {
           for (;;) {
             const { done, value } = await reader.read();
             if (done) return undefined;
-            received.push(Buffer.from(value));
+            received.push(Buffer.from(value as Uint8Array));
           }
         })().catch((err: unknown) => err);
         expect(failure).toBeInstanceOf(Error);
@@ -540,18 +579,28 @@ describe.skipIf(!haveRegistry)('registry harness', () => {
 
     it('rewrites upstream Locations, edits headers and adds latency', async () => {
       const proxy = await startFaultProxy(reg.url, [
-        { method: 'GET', path: /\/manifests\/v1$/, responseHeaders: { remove: ['Docker-Content-Digest'], set: { 'x-fault': 'yes' } } },
+        {
+          method: 'GET',
+          path: /\/manifests\/v1$/,
+          responseHeaders: { remove: ['Docker-Content-Digest'], set: { 'x-fault': 'yes' } },
+        },
         { method: 'GET', path: /\/tags\/list$/, delayMs: 150 },
       ]);
       try {
         const upload = await fetch(`${proxy.url}/v2/faulty/blobs/uploads/`, { method: 'POST' });
         expect(upload.status).toBe(202);
-        expect(upload.headers.get('location')!.startsWith(`${proxy.url}/v2/faulty/blobs/uploads/`)).toBe(true);
+        expect(upload.headers.get('location')!.startsWith(`${proxy.url}/v2/faulty/blobs/uploads/`)).toBe(
+          true,
+        );
         // Finish the upload through the proxy: the rewritten Location must work.
         const blob = Buffer.from('through the proxy');
         const loc = new URL(upload.headers.get('location')!);
         loc.searchParams.set('digest', sha256(blob));
-        const put = await fetch(loc, { method: 'PUT', body: blob, headers: { 'content-type': 'application/octet-stream' } });
+        const put = await fetch(loc, {
+          method: 'PUT',
+          body: blob,
+          headers: { 'content-type': 'application/octet-stream' },
+        });
         expect(put.status).toBe(201);
         expect(put.headers.get('location')!.startsWith(proxy.url)).toBe(true);
 
@@ -602,7 +651,10 @@ describe.skipIf(!haveRegistry)('registry harness', () => {
 
     it('is read by skopeo and can be copied into a registry', async () => {
       const image = smallImage('layout');
-      const index = makeIndex([makeImage({ layers: [{ x: '1' }] }), makeImage({ architecture: 'arm64', layers: [{ x: '2' }] })]);
+      const index = makeIndex([
+        makeImage({ layers: [{ x: '1' }] }),
+        makeImage({ architecture: 'arm64', layers: [{ x: '2' }] }),
+      ]);
       await writeOciLayout(dir, [
         { tag: 'v1', imageOrIndex: image },
         { tag: 'multi', imageOrIndex: index },

@@ -179,12 +179,7 @@ export async function startFaultProxy(
     req.pipe(upstream);
   }
 
-  function relay(
-    up: IncomingMessage,
-    res: ServerResponse,
-    record: ProxyRequestRecord,
-    rule?: FaultRule,
-  ) {
+  function relay(up: IncomingMessage, res: ServerResponse, record: ProxyRequestRecord, rule?: FaultRule) {
     const headers: IncomingHttpHeaders = {};
     for (const [name, value] of Object.entries(up.headers)) {
       if (!HOP_BY_HOP.has(name) && value !== undefined) headers[name] = value;
@@ -203,10 +198,17 @@ export async function startFaultProxy(
     res.writeHead(status, headers);
 
     const contentLength = Number(up.headers['content-length'] ?? NaN);
-    let corruptAt: number | undefined;
-    if (rule?.corruptByte === 'middle') corruptAt = Number.isFinite(contentLength) ? Math.floor(contentLength / 2) : 0;
-    else corruptAt = rule?.corruptByte;
+    const corruptAt =
+      rule?.corruptByte === 'middle'
+        ? Number.isFinite(contentLength)
+          ? Math.floor(contentLength / 2)
+          : 0
+        : rule?.corruptByte;
     const cutAfter = rule?.cutAfter;
+    // A client that gives up mid-body must not leave the upstream response streaming into nothing.
+    res.on('close', () => {
+      if (!res.writableFinished) up.destroy();
+    });
 
     if (corruptAt === undefined && cutAfter === undefined) {
       up.pipe(res);

@@ -4,7 +4,6 @@ import { gzipSync } from 'node:zlib';
 import { FIXED_MTIME, entriesFromFiles, makeTar } from './tar.js';
 import type { TarEntry } from './tar.js';
 
-
 export const MediaType = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -107,10 +106,14 @@ export interface LayerOptions {
  * A layer from `{ path: content }` (a path ending in '/' is a directory) or explicit tar entries
  * (for symlinks, modes). Entries are written in the given order.
  */
-export function makeLayer(files: Record<string, string | Buffer> | TarEntry[], options: LayerOptions = {}): Layer {
+export function makeLayer(
+  files: Record<string, string | Buffer> | TarEntry[],
+  options: LayerOptions = {},
+): Layer {
   const tar = makeTar(Array.isArray(files) ? files : entriesFromFiles(files));
   const gzip = (options.compression ?? 'gzip') === 'gzip';
-  if (!gzip && options.mediaTypes === 'docker') throw new Error('docker v2s2 has no uncompressed layer media type');
+  if (!gzip && options.mediaTypes === 'docker')
+    throw new Error('docker v2s2 has no uncompressed layer media type');
   const data = gzip ? gzipSync(tar) : tar;
   const mediaType = !gzip
     ? MediaType.ociLayer
@@ -138,7 +141,10 @@ function toDescriptor(subject: Descriptor | ImageOrIndex): Descriptor {
   return 'kind' in subject ? descriptorOf(subject) : subject;
 }
 
-function requireOci(family: MediaTypeFamily, spec: { annotations?: unknown; subject?: unknown; artifactType?: unknown }) {
+function requireOci(
+  family: MediaTypeFamily,
+  spec: { annotations?: unknown; subject?: unknown; artifactType?: unknown },
+) {
   if (family === 'docker' && (spec.annotations || spec.subject || spec.artifactType)) {
     throw new Error('annotations, subject and artifactType exist only in OCI manifests');
   }
@@ -248,10 +254,16 @@ export interface ArtifactSpec {
 
 /** An OCI 1.1 artifact: empty `{}` config, `artifactType`, optional `subject` (a signature, SBOM, ...). */
 export function makeArtifact(spec: ArtifactSpec): Image {
-  const blobs = (spec.blobs ?? []).map((b) => ({ blob: blobOf(b.data, b.mediaType), annotations: b.annotations }));
+  const blobs = (spec.blobs ?? []).map((b) => ({
+    blob: blobOf(b.data, b.mediaType),
+    annotations: b.annotations,
+  }));
   // OCI 1.1 guidance: an artifact without content still lists the empty descriptor as its one layer.
   const layerDescriptors = blobs.length
-    ? blobs.map(({ blob, annotations }) => ({ ...descriptorOf(blob), ...(annotations ? { annotations } : {}) }))
+    ? blobs.map(({ blob, annotations }) => ({
+        ...descriptorOf(blob),
+        ...(annotations ? { annotations } : {}),
+      }))
     : [descriptorOf(EMPTY_CONFIG)];
   const manifest = encode({
     schemaVersion: 2,

@@ -23,7 +23,9 @@ export async function listenLocal(server: Server): Promise<Listening> {
 /** Close `server`, dropping keep-alive and in-flight connections so close() cannot hang a test. */
 export async function closeServer(server: Server & { closeAllConnections?: () => void }): Promise<void> {
   if (!server.listening) return;
-  const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+  const closed = new Promise<void>((resolve, reject) =>
+    server.close((err) => (err ? reject(err) : resolve())),
+  );
   server.closeAllConnections?.();
   await closed;
 }

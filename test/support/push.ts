@@ -5,8 +5,12 @@ export type PushAuth = { username: string; password: string } | { bearer: string
 
 export interface PushOptions {
   auth?: PushAuth;
-  /** Merged into every fetch call, e.g. `{ dispatcher }` for a TLS registry. */
-  fetchOptions?: RequestInit & Record<string, unknown>;
+  /**
+   * Merged into every fetch call, e.g. `{ dispatcher: new Agent({ connect: { ca } }) }` for a TLS
+   * registry. `dispatcher` is loosely typed: an Agent from the npm undici (v7) works with node 20's
+   * bundled fetch at runtime, but its types come from a different undici than the global fetch's.
+   */
+  fetchOptions?: Omit<RequestInit, 'dispatcher'> & { dispatcher?: object };
 }
 
 /**
@@ -96,7 +100,7 @@ class AuthSession {
   private readonly extra: RequestInit;
 
   constructor(private readonly options: PushOptions) {
-    this.extra = options.fetchOptions ?? {};
+    this.extra = (options.fetchOptions ?? {}) as RequestInit;
     if (options.auth && 'bearer' in options.auth) this.authorization = `Bearer ${options.auth.bearer}`;
   }
 

@@ -106,7 +106,10 @@ async function listeningPort(pid: number): Promise<number | undefined> {
     const m = /^socket:\[(\d+)\]$/.exec(link);
     if (m) inodes.add(m[1]!);
   }
-  const table = await readFile(`/proc/${pid}/net/tcp`, 'utf8');
+  const table = await readFile(`/proc/${pid}/net/tcp`, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return ''; // exited meanwhile; the caller sees it
+    throw err;
+  });
   for (const line of table.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     // f[1] = local "HEXIP:HEXPORT", f[3] = state (0A = LISTEN), f[9] = inode
@@ -210,7 +213,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     }
 
     const configFile = join(dir, 'config.yml');
-    await writeFile(configFile, stringify(config));
+    const configYaml = stringify(config);
+    await writeFile(configFile, configYaml);
 
     // REGISTRY_* variables override the config file; a stray one from the environment must not leak in.
     const env: NodeJS.ProcessEnv = {};
@@ -233,8 +237,9 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
     spawned.once('error', (err) => (spawnFailure = err));
 
     const deadline = Date.now() + (options.startTimeoutMs ?? 10_000);
+    // The temp dir is gone by the time anyone reads this error, so inline config and log.
     const fail = (why: string) =>
-      new Error(`docker-registry ${why}; config ${configFile}; log tail:\n${tailOf(logFile)}`);
+      new Error(`docker-registry ${why}\n--- config ---\n${configYaml}--- log tail ---\n${tailOf(logFile)}`);
     let port: number | undefined;
     let lastProbe: number | Error = new Error('not probed yet');
     for (;;) {

@@ -1,5 +1,5 @@
 import { Command } from '@commander-js/extra-typings';
-import { AuthError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { registryOrigin } from '../../ref/index.js';
 import {
   eraseCredential,
@@ -114,6 +114,7 @@ Examples:
         const creds = await ctx.explicitCredentials();
         const client = opts.verify ? await ctx.client(targets) : undefined;
         const statuses: RegistryAuthStatus[] = [];
+        const failures: unknown[] = [];
         for (const registry of targets) {
           const sources = await listCredentialSources(registry, creds ? { explicit: creds } : {});
           const status: RegistryAuthStatus = { registry, sources };
@@ -124,6 +125,7 @@ Examples:
             } catch (err) {
               status.verified = false;
               status.problem = err instanceof Error ? err.message : String(err);
+              failures.push(err);
             }
             if (registry === GHCR && sources[0]) {
               const cred = await findCredential(registry, creds ? { explicit: creds } : {});
@@ -150,17 +152,8 @@ Examples:
           for (const m of status.missingScopes ?? []) ctx.out.warn(`${registry}: the token lacks ${m}`);
         }
         ctx.out.result(statuses, () => renderStatus(statuses));
-        const failed = statuses.find((s) => s.verified === false && s.sources.length > 0);
-        if (failed) {
-          throw new AuthError(
-            `${failed.registry}: ${failed.problem ?? 'credentials rejected'}`,
-            401,
-            undefined,
-            {
-              hint: `log in again with "ghcr-optimize auth login ${failed.registry}"`,
-            },
-          );
-        }
+        // The first failure as it was: a refused login (exit 3) and an unreachable registry (exit 5) differ.
+        if (failures.length > 0) throw failures[0];
       }),
     );
   return auth;

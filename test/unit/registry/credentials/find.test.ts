@@ -26,7 +26,10 @@ async function authsOnly(auths: Record<string, unknown>): Promise<void> {
 
 describe('explicit credentials', () => {
   it('uses flags with their username', async () => {
-    const cred = await findCredential('127.0.0.1:5000', sb.opts({ explicit: { username: 'me', password: 'pw' } }));
+    const cred = await findCredential(
+      '127.0.0.1:5000',
+      sb.opts({ explicit: { username: 'me', password: 'pw' } }),
+    );
     expect(cred).toEqual({ username: 'me', password: 'pw', source: 'flags' });
   });
 
@@ -86,7 +89,9 @@ describe('config.json location', () => {
     await sb.writeJson(path.join(dir, 'config.json'), { auths: { 'ghcr.io': { auth: basic('u', 'p') } } });
     // The HOME file is ignored once DOCKER_CONFIG is set.
     await authsOnly({ 'ghcr.io': { auth: basic('home', 'home-pw') } });
-    expect((await findCredential('ghcr.io', sb.opts()))?.source).toBe(`${path.join(dir, 'config.json')} (auths)`);
+    expect((await findCredential('ghcr.io', sb.opts()))?.source).toBe(
+      `${path.join(dir, 'config.json')} (auths)`,
+    );
   });
 
   it('treats a missing or empty file as no credentials', async () => {
@@ -114,7 +119,10 @@ describe('auths key spellings', () => {
   });
 
   it('does not match a different port or a longer host', async () => {
-    await authsOnly({ '127.0.0.1:5001': { auth: basic('u', 'p') }, 'ghcr.io.example.com': { auth: basic('u', 'p') } });
+    await authsOnly({
+      '127.0.0.1:5001': { auth: basic('u', 'p') },
+      'ghcr.io.example.com': { auth: basic('u', 'p') },
+    });
     expect(await findCredential('127.0.0.1:5000', sb.opts())).toBeUndefined();
     expect(await findCredential('ghcr.io', sb.opts())).toBeUndefined();
   });
@@ -127,15 +135,26 @@ describe('auths key spellings', () => {
     expect((await findCredential('ghcr.io', sb.opts()))?.username).toBe('bare');
   });
 
-  it.each(['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', 'registry-1.docker.io', 'https://docker.io'])(
-    'treats the key %s as Docker Hub under every alias',
-    async (key) => {
-      await authsOnly({ [key]: { auth: basic('hubuser', 'hubpw') } });
-      for (const registry of ['docker.io', 'index.docker.io', 'registry-1.docker.io', 'https://index.docker.io/v1/']) {
-        expect(await findCredential(registry, sb.opts())).toMatchObject({ username: 'hubuser', password: 'hubpw' });
-      }
-    },
-  );
+  it.each([
+    'https://index.docker.io/v1/',
+    'index.docker.io',
+    'docker.io',
+    'registry-1.docker.io',
+    'https://docker.io',
+  ])('treats the key %s as Docker Hub under every alias', async (key) => {
+    await authsOnly({ [key]: { auth: basic('hubuser', 'hubpw') } });
+    for (const registry of [
+      'docker.io',
+      'index.docker.io',
+      'registry-1.docker.io',
+      'https://index.docker.io/v1/',
+    ]) {
+      expect(await findCredential(registry, sb.opts())).toMatchObject({
+        username: 'hubuser',
+        password: 'hubpw',
+      });
+    }
+  });
 
   it("prefers Docker's own Docker Hub key", async () => {
     await authsOnly({
@@ -147,7 +166,9 @@ describe('auths key spellings', () => {
 
   it('matches a namespaced key by host, as Docker does', async () => {
     await authsOnly({ 'ghcr.io/owner': { auth: basic('u', 'p') } });
-    expect(await findCredential('ghcr.io', sb.opts({ repository: 'someone-else/app' }))).toMatchObject({ username: 'u' });
+    expect(await findCredential('ghcr.io', sb.opts({ repository: 'someone-else/app' }))).toMatchObject({
+      username: 'u',
+    });
   });
 });
 
@@ -167,14 +188,23 @@ describe('auths entry forms', () => {
   });
 
   it('lets auth win over plain fields', async () => {
-    await authsOnly({ 'ghcr.io': { username: 'plain', password: 'plain-pw', auth: basic('encoded', 'encoded-pw') } });
-    expect(await findCredential('ghcr.io', sb.opts())).toMatchObject({ username: 'encoded', password: 'encoded-pw' });
+    await authsOnly({
+      'ghcr.io': { username: 'plain', password: 'plain-pw', auth: basic('encoded', 'encoded-pw') },
+    });
+    expect(await findCredential('ghcr.io', sb.opts())).toMatchObject({
+      username: 'encoded',
+      password: 'encoded-pw',
+    });
   });
 
   it('reads identitytoken as an identity token', async () => {
     await authsOnly({ 'ghcr.io': { auth: basic('u', ''), identitytoken: 'refresh-me' } });
     const cred = await findCredential('ghcr.io', sb.opts());
-    expect(cred).toEqual({ username: 'u', identityToken: 'refresh-me', source: `${sb.dockerConfig} (auths)` });
+    expect(cred).toEqual({
+      username: 'u',
+      identityToken: 'refresh-me',
+      source: `${sb.dockerConfig} (auths)`,
+    });
     expect((await listCredentialSources('ghcr.io', sb.opts()))[0]?.kind).toBe('identity-token');
   });
 

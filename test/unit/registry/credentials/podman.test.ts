@@ -23,7 +23,11 @@ describe('containers auth.json locations', () => {
     sb.env['XDG_RUNTIME_DIR'] = path.join(sb.root, 'run');
     const file = path.join(sb.root, 'run', 'containers', 'auth.json');
     await sb.writeJson(file, { auths: { 'quay.io': { auth: basic('u', 'p') } } });
-    expect(await findCredential('quay.io', sb.opts())).toEqual({ username: 'u', password: 'p', source: `${file} (auths)` });
+    expect(await findCredential('quay.io', sb.opts())).toEqual({
+      username: 'u',
+      password: 'p',
+      source: `${file} (auths)`,
+    });
   });
 
   it('reads ~/.config/containers/auth.json, or the one under $XDG_CONFIG_HOME', async () => {
@@ -85,7 +89,9 @@ describe('namespaced keys', () => {
 
   it('names the namespace in the source', async () => {
     await sb.writeJson(authFile, { auths });
-    expect((await findCredential('quay.io', sb.opts({ repository: 'org/x' })))?.source).toBe(`${authFile} (auths quay.io/org)`);
+    expect((await findCredential('quay.io', sb.opts({ repository: 'org/x' })))?.source).toBe(
+      `${authFile} (auths quay.io/org)`,
+    );
   });
 
   it('treats a URL key as host-level, ignoring its path', async () => {
@@ -98,6 +104,8 @@ describe('namespaced keys', () => {
       auths: { 'docker.io': { auth: basic('hub', 'p') }, 'docker.io/library': { auth: basic('lib', 'p') } },
     });
     expect((await findCredential('docker.io', sb.opts({ repository: 'alpine' })))?.username).toBe('lib');
-    expect((await findCredential('index.docker.io', sb.opts({ repository: 'bitnami/redis' })))?.username).toBe('hub');
+    expect(
+      (await findCredential('index.docker.io', sb.opts({ repository: 'bitnami/redis' })))?.username,
+    ).toBe('hub');
   });
 });

@@ -30,7 +30,9 @@ afterEach(async () => {
 });
 
 /** Configures exactly `names` for ghcr.io, each with its own password, and returns the options plus expected source labels. */
-async function configure(names: readonly SourceName[]): Promise<{ opts: CredentialOptions; label: (n: SourceName) => string }> {
+async function configure(
+  names: readonly SourceName[],
+): Promise<{ opts: CredentialOptions; label: (n: SourceName) => string }> {
   const has = (n: SourceName): boolean => names.includes(n);
   const docker: Record<string, unknown> = {};
   const runtimeDir = path.join(sb.root, 'run');
@@ -40,11 +42,15 @@ async function configure(names: readonly SourceName[]): Promise<{ opts: Credenti
   if (has('GITHUB_TOKEN')) sb.env['GITHUB_TOKEN'] = 'pw-GITHUB_TOKEN';
   if (has('credHelpers')) {
     docker['credHelpers'] = { 'ghcr.io': 'perhost' };
-    await sb.helper('perhost', { creds: { 'ghcr.io': { Username: 'user-credHelpers', Secret: 'pw-credHelpers' } } });
+    await sb.helper('perhost', {
+      creds: { 'ghcr.io': { Username: 'user-credHelpers', Secret: 'pw-credHelpers' } },
+    });
   }
   if (has('credsStore')) {
     docker['credsStore'] = 'global';
-    await sb.helper('global', { creds: { 'ghcr.io': { Username: 'user-credsStore', Secret: 'pw-credsStore' } } });
+    await sb.helper('global', {
+      creds: { 'ghcr.io': { Username: 'user-credsStore', Secret: 'pw-credsStore' } },
+    });
   }
   if (has('auths')) docker['auths'] = { 'ghcr.io': { auth: basic('user-auths', 'pw-auths') } };
   if (Object.keys(docker).length > 0) await sb.writeDockerConfig(docker);
@@ -58,7 +64,10 @@ async function configure(names: readonly SourceName[]): Promise<{ opts: Credenti
     await sb.writeJson(path.join(runtimeDir, 'containers', 'auth.json'), podmanEntry('XDG_RUNTIME_DIR'));
   }
   if (has('XDG_CONFIG_HOME')) {
-    await sb.writeJson(path.join(sb.home, '.config', 'containers', 'auth.json'), podmanEntry('XDG_CONFIG_HOME'));
+    await sb.writeJson(
+      path.join(sb.home, '.config', 'containers', 'auth.json'),
+      podmanEntry('XDG_CONFIG_HOME'),
+    );
   }
   const label = (n: SourceName): string =>
     ({
@@ -124,7 +133,10 @@ describe('lookup precedence', () => {
 
   it('falls through a helper that has nothing for the host', async () => {
     await sb.helper('global', { creds: {} });
-    await sb.writeDockerConfig({ credsStore: 'global', auths: { 'ghcr.io': { auth: basic('u', 'file-pw') } } });
+    await sb.writeDockerConfig({
+      credsStore: 'global',
+      auths: { 'ghcr.io': { auth: basic('u', 'file-pw') } },
+    });
     const cred = await findCredential('ghcr.io', sb.opts());
     expect(cred).toEqual({ username: 'u', password: 'file-pw', source: `${sb.dockerConfig} (auths)` });
   });

@@ -17,7 +17,7 @@ export interface Sandbox {
   opts(extra?: Omit<CredentialOptions, 'env'>): CredentialOptions;
   writeJson(file: string, content: unknown): Promise<void>;
   writeDockerConfig(content: unknown): Promise<void>;
-  readDockerConfig(): Promise<Record<string, any>>;
+  readDockerConfig(): Promise<Record<string, unknown>>;
   helper(name: string, state?: Partial<HelperState>): Promise<FakeHelper>;
   cleanup(): Promise<void>;
 }
@@ -59,13 +59,17 @@ export async function makeSandbox(): Promise<Sandbox> {
     opts: (extra = {}) => ({ ...extra, env }),
     writeJson,
     writeDockerConfig: (content) => writeJson(dockerConfig, content),
-    readDockerConfig: async () => JSON.parse(await readFile(dockerConfig, 'utf8')) as Record<string, any>,
+    readDockerConfig: async () => JSON.parse(await readFile(dockerConfig, 'utf8')) as Record<string, unknown>,
     helper: (name, state) => writeHelper(bin, name, state),
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
 }
 
-async function writeHelper(bin: string, name: string, partial: Partial<HelperState> = {}): Promise<FakeHelper> {
+async function writeHelper(
+  bin: string,
+  name: string,
+  partial: Partial<HelperState> = {},
+): Promise<FakeHelper> {
   const statePath = path.join(bin, `${name}.state.json`);
   const logPath = path.join(bin, `${name}.log`);
   const state: HelperState = { creds: {}, mode: 'ok', failMessage: 'helper exploded', ...partial };
