@@ -1,47 +1,21 @@
 /** Writes that are all-or-nothing: a temp file beside the destination, fsync, then rename. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-function tempPathFor(path: string): string {
-  // The ".tmp-" prefix marks files a reader must ignore and a cleanup may remove.
-  return join(dirname(path), `.tmp-${basename(path)}-${randomBytes(6).toString('hex')}`);
-}
-
-export async function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = tempPathFor(path);
-  try {
-    const fh = await open(tmp, 'w', mode);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
 /**
- * Streams into `path` through optional transforms (a digest verifier); the file appears under its
- * final name only if every byte arrived and every transform accepted it.
+ * Runs `write` against a fresh temp file in the destination's directory, syncs it and renames it
+ * into place. On any failure the temp file is removed and `path` is untouched.
  */
-export async function writeStreamAtomic(
-  path: string,
-  source: Readable,
-  ...transforms: Transform[]
-): Promise<void> {
+async function commitAtomically(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = tempPathFor(path);
+  // The ".tmp-" prefix marks files a reader must ignore and a cleanup may remove.
+  const tmp = join(dirname(path), `.tmp-${basename(path)}-${randomBytes(6).toString('hex')}`);
   try {
-    await pipeline([source, ...transforms, createWriteStream(tmp, { flags: 'wx' })]);
+    await write(tmp);
     const fh = await open(tmp, 'r');
     try {
       await fh.sync();
@@ -53,4 +27,29 @@ export async function writeStreamAtomic(
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+export async function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o644): Promise<void> {
+  await commitAtomically(path, async (tmp) => {
+    const fh = await open(tmp, 'wx', mode);
+    try {
+      await fh.writeFile(data);
+    } finally {
+      await fh.close();
+    }
+  });
+}
+
+/**
+ * Streams into `path` through optional transforms (a digest verifier); the file appears under its
+ * final name only if every byte arrived and every transform accepted it.
+ */
+export async function writeStreamAtomic(
+  path: string,
+  source: Readable,
+  ...transforms: Transform[]
+): Promise<void> {
+  await commitAtomically(path, (tmp) =>
+    pipeline([source, ...transforms, createWriteStream(tmp, { flags: 'wx' })]),
+  );
 }

@@ -4,8 +4,7 @@
  * content lives. Kept small on purpose: resolve + fetch to read, push + tag to write.
  */
 import type { Readable } from 'node:stream';
-import { IntegrityError } from '../errors.js';
-import type { BlobSource, FetchedManifest } from '../oci/content.js';
+import { readSmallBlob, type BlobSource, type FetchedManifest } from '../oci/content.js';
 import type { Descriptor } from '../oci/schema.js';
 
 export type { BlobSource, FetchedManifest };
@@ -33,18 +32,11 @@ export interface WriteTarget {
 export type Target = ReadTarget & WriteTarget;
 
 /** Reads a whole (small) blob through a target, refusing more than `limit` bytes. */
-export async function fetchBlobBytes(
+export function fetchBlobBytes(
   target: ReadTarget,
   desc: Descriptor,
   limit = 4 * 1024 * 1024,
   signal?: AbortSignal,
 ): Promise<Buffer> {
-  if (desc.size > limit) {
-    throw new IntegrityError(
-      `blob ${desc.digest} is ${desc.size} bytes, over the ${limit}-byte limit for this read`,
-    );
-  }
-  const chunks: Buffer[] = [];
-  for await (const c of target.fetchBlob(desc, signal) as AsyncIterable<Buffer>) chunks.push(c);
-  return Buffer.concat(chunks);
+  return readSmallBlob(desc, limit, () => target.fetchBlob(desc, signal));
 }

@@ -6,6 +6,7 @@ import { NotFoundError } from '../errors.js';
 import { isConfigMediaType, isIndexMediaType } from '../oci/media-types.js';
 import { formatPlatform, platformMatches } from '../oci/platform.js';
 import { parseImageConfig, type Descriptor, type ImageManifest, type Platform } from '../oci/schema.js';
+import { mapLimit } from '../util/concurrency.js';
 import { fetchBlobBytes, type FetchedManifest, type ReadTarget } from '../content/target.js';
 
 export interface LayerSummary {
@@ -161,31 +162,23 @@ export async function describe(
   }
   const index = top.parsed.index;
   const children = index.manifests;
-  const platforms: PlatformEntry[] = new Array<PlatformEntry>(children.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < children.length; i = next++) {
-      const child = children[i]!;
-      const entry: PlatformEntry = {
-        platform: child.platform ? formatPlatform(child.platform) : 'unknown',
-        digest: child.digest,
-        mediaType: child.mediaType,
-        attestation: isAttestation(child),
-      };
-      if (!isIndexMediaType(child.mediaType)) {
-        const fetched = await target.fetchManifest(child, opts.signal);
-        if (fetched.parsed.kind === 'manifest') {
-          const m = fetched.parsed.manifest;
-          entry.size = fetched.bytes.length + m.config.size + m.layers.reduce((n, l) => n + l.size, 0);
-          entry.layers = m.layers.length;
-        }
+  const platforms = await mapLimit(children, opts.concurrency ?? 4, async (child) => {
+    const entry: PlatformEntry = {
+      platform: child.platform ? formatPlatform(child.platform) : 'unknown',
+      digest: child.digest,
+      mediaType: child.mediaType,
+      attestation: isAttestation(child),
+    };
+    if (!isIndexMediaType(child.mediaType)) {
+      const fetched = await target.fetchManifest(child, opts.signal);
+      if (fetched.parsed.kind === 'manifest') {
+        const m = fetched.parsed.manifest;
+        entry.size = fetched.bytes.length + m.config.size + m.layers.reduce((n, l) => n + l.size, 0);
+        entry.layers = m.layers.length;
       }
-      platforms[i] = entry;
     }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(opts.concurrency ?? 4, Math.max(1, children.length)) }, worker),
-  );
+    return entry;
+  });
   let image: ImageDetail | undefined;
   if (opts.platform) {
     const wanted = opts.platform;

@@ -170,12 +170,13 @@ export class Authenticator {
     return `Bearer ${token.token}`;
   }
 
-  #cacheKey(challenge: Challenge, scopes: string[]): string {
-    return `${challenge.params.realm ?? ''}|${challenge.params.service ?? ''}|${scopes.join(' ')}`;
+  /** Tokens are cached per realm+service, then per scope set. */
+  #realmPrefix(challenge: Challenge): string {
+    return `${challenge.params.realm ?? ''}|${challenge.params.service ?? ''}|`;
   }
 
   #forgetTokens(challenge: Challenge, scopes: string[]): void {
-    const prefix = `${challenge.params.realm ?? ''}|${challenge.params.service ?? ''}|`;
+    const prefix = this.#realmPrefix(challenge);
     for (const [key, tok] of this.#tokens) {
       if (key.startsWith(prefix) && scopesCover(tok.scopes, scopes)) this.#tokens.delete(key);
     }
@@ -189,14 +190,14 @@ export class Authenticator {
     signal?: AbortSignal,
   ): Promise<CachedToken> {
     const now = this.#now();
-    const prefix = `${challenge.params.realm ?? ''}|${challenge.params.service ?? ''}|`;
+    const prefix = this.#realmPrefix(challenge);
     // Any live token whose scopes cover this request will do (a pull,push token serves a pull).
     for (const [key, tok] of this.#tokens) {
       if (!key.startsWith(prefix)) continue;
       if (tok.expiresAt <= now) this.#tokens.delete(key);
       else if (scopesCover(tok.scopes, scopes)) return tok;
     }
-    const key = this.#cacheKey(challenge, scopes);
+    const key = `${prefix}${scopes.join(' ')}`;
     let pending = this.#inflight.get(key);
     if (!pending) {
       pending = this.#fetchToken(registry, challenge, scopes, cred, signal).finally(() =>

@@ -8,7 +8,7 @@ import { IntegrityError, NotFoundError, ProtocolError } from '../errors.js';
 import { MANIFEST_ACCEPT, MediaType, stripParams } from '../oci/media-types.js';
 import { DigestVerifier, computeDigest, parseDigest, verifyBytes } from '../oci/digest.js';
 import { parseManifest, type Descriptor } from '../oci/schema.js';
-import type { BlobSource, FetchedManifest } from '../oci/content.js';
+import { readSmallBlob, type BlobSource, type FetchedManifest } from '../oci/content.js';
 import { Authenticator, type CredentialSource } from './auth.js';
 import { findCredential } from './credentials/index.js';
 import { nextLink } from './link.js';
@@ -112,11 +112,7 @@ export class RegistryClient {
     if (res.status === 401 && sameOrigin) {
       const challenge = res.headerAll('www-authenticate');
       await res.dump();
-      const replayable =
-        req.body === undefined || typeof req.body !== 'object' || req.body instanceof Uint8Array;
-      if (!replayable && typeof req.body !== 'function') {
-        throw await this.auth.deniedError(registry, 401, scopes);
-      }
+      // Every BodySource can be sent again (bytes, or a factory that re-opens the content).
       res = await attempt(await this.auth.onUnauthorized(registry, challenge, scopes, req.signal));
     }
     if (res.status === 401 || res.status === 403) {
@@ -416,19 +412,12 @@ export class Repository {
   }
 
   /** Reads a small blob (a config, an artifact) fully, verified, refusing more than `limit` bytes. */
-  async getBlobBytes(
+  getBlobBytes(
     desc: Pick<Descriptor, 'digest' | 'size'>,
     limit = MANIFEST_LIMIT,
     signal?: AbortSignal,
   ): Promise<Buffer> {
-    if (desc.size > limit) {
-      throw new IntegrityError(
-        `blob ${desc.digest} is ${desc.size} bytes, over the ${limit}-byte limit for this read`,
-      );
-    }
-    const chunks: Buffer[] = [];
-    for await (const c of this.getBlob(desc, signal) as AsyncIterable<Buffer>) chunks.push(c);
-    return Buffer.concat(chunks);
+    return readSmallBlob(desc, limit, () => this.getBlob(desc, signal));
   }
 
   async *#blobChunks(

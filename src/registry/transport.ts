@@ -283,12 +283,8 @@ export class Transport {
   }
 
   async #sendWithRetry(req: HttpRequest): Promise<HttpResponse> {
-    const mayRetry =
-      req.retry !== 'never' &&
-      (req.body === undefined ||
-        typeof req.body !== 'object' ||
-        req.body instanceof Uint8Array ||
-        typeof req.body === 'function');
+    // Bodies are bytes or factories, so any request may be resent unless the caller says never.
+    const mayRetry = req.retry !== 'never';
     for (let attempt = 0; ; attempt++) {
       const wait = this.#backoff.delayFor(req.url.host);
       if (wait > 0) await this.#sleep(wait, req.signal);

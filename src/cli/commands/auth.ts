@@ -46,7 +46,9 @@ Examples:
       run(async (ctx) => {
         registryOrigin(registry);
         const creds = await ctx.explicitCredentials();
-        const username = creds?.username ?? (registry === GHCR ? process.env.GITHUB_ACTOR : undefined);
+        const username =
+          creds?.username ??
+          (registry === GHCR ? process.env.GHCR_USERNAME || process.env.GITHUB_ACTOR : undefined);
         if (!username)
           throw new UsageError('auth login needs --username', {
             hint: 'e.g. --username octocat --password-stdin',

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, realpath, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
 import { UsageError } from '../../errors.js';
+import { writeFileAtomic } from '../../content/atomic-file.js';
 import type { CredentialFields } from './types.js';
 
 /**
@@ -125,21 +125,9 @@ export async function writeAuthFile(file: string, document: Record<string, unkno
   } catch {
     // Does not exist yet: write it where it was asked for.
   }
-  const tmp = path.join(
-    path.dirname(target),
-    `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`,
-  );
   try {
-    const handle = await open(tmp, 'wx', 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(document, null, '\t')}\n`, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, target);
+    await writeFileAtomic(target, `${JSON.stringify(document, null, '\t')}\n`, 0o600);
   } catch (err) {
-    await rm(tmp, { force: true });
     throw writeError(file, err);
   }
 }
