@@ -3,6 +3,8 @@
  * in front of the real registry: an OCI 1.1 referrers API (with paging and filters), and
  * `OCI-Chunk-Min-Length` on chunked uploads. Plus CA trust from the CLI's point of view.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
@@ -11,6 +13,7 @@ import { makeTempDir, removeTempDir } from '../support/lifecycle.js';
 import { requireTool } from '../support/tools.js';
 import { runCli } from '../support/cli.js';
 import { testClient } from '../support/client.js';
+import { Agent } from 'undici';
 import { MediaType } from '../../src/oci/media-types.js';
 import type { RegistryClient } from '../../src/registry/client.js';
 
@@ -21,7 +24,12 @@ function referrerIndex(entries: { digest: string; artifactType: string }[]): str
   return JSON.stringify({
     schemaVersion: 2,
     mediaType: MediaType.OciIndex,
-    manifests: entries.map((e) => ({ mediaType: MediaType.OciManifest, digest: e.digest, size: 100, artifactType: e.artifactType })),
+    manifests: entries.map((e) => ({
+      mediaType: MediaType.OciManifest,
+      digest: e.digest,
+      size: 100,
+      artifactType: e.artifactType,
+    })),
   });
 }
 const sigDigest = `sha256:${'1'.repeat(64)}`;
@@ -52,7 +60,9 @@ describe.skipIf(!haveRegistry)('protocol features behind the proxy', () => {
         path,
         respond: {
           status: 200,
-          body: referrerIndex([{ digest: sigDigest, artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' }]),
+          body: referrerIndex([
+            { digest: sigDigest, artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' },
+          ]),
           headers: {
             'content-type': MediaType.OciIndex,
             link: `</v2/p/app/referrers/${subject.digest}?page=2>; rel="next"`,
@@ -84,12 +94,18 @@ describe.skipIf(!haveRegistry)('protocol features behind the proxy', () => {
   it('raises chunks to the registry’s OCI-Chunk-Min-Length', async () => {
     const min = 64 * 1024;
     proxy.setRules([
-      { method: 'POST', path: /\/v2\/p\/chunks\/blobs\/uploads\/$/, responseHeaders: { set: { 'oci-chunk-min-length': String(min) } } },
+      {
+        method: 'POST',
+        path: /\/v2\/p\/chunks\/blobs\/uploads\/$/,
+        responseHeaders: { set: { 'oci-chunk-min-length': String(min) } },
+      },
     ]);
     const mark = proxy.requests.length;
     const blob = makeLayer({ 'c.bin': Buffer.alloc(200 * 1024, 3) }, { compression: 'none' });
     const repo = client.repository(proxy.host, 'p/chunks');
-    expect(await repo.pushBlob(blob, { size: blob.size, open: () => blob.data }, { chunkSize: 16 * 1024 })).toBe('uploaded');
+    expect(
+      await repo.pushBlob(blob, { size: blob.size, open: () => blob.data }, { chunkSize: 16 * 1024 }),
+    ).toBe('uploaded');
     const patches = proxy.requests.slice(mark).filter((r) => r.method === 'PATCH');
     expect(patches).toHaveLength(Math.ceil(blob.size / min));
     expect(await repo.headBlob(blob.digest)).toBe(blob.size);
@@ -101,8 +117,9 @@ describe.skipIf(!haveRegistry || !requireTool('openssl'))('CA trust in the CLI',
   let home: string;
   beforeAll(async () => {
     reg = await startRegistry({ tls: true });
-    const { Agent } = await import('undici');
-    await pushImage(reg.url, 'tls/app', '1', subject, { fetchOptions: { dispatcher: new Agent({ connect: { ca: reg.caPem } }) } });
+    await pushImage(reg.url, 'tls/app', '1', subject, {
+      fetchOptions: { dispatcher: new Agent({ connect: { ca: reg.caPem } }) },
+    });
     home = makeTempDir('cli-ca');
   });
   afterAll(async () => {
@@ -118,14 +135,18 @@ describe.skipIf(!haveRegistry || !requireTool('openssl'))('CA trust in the CLI',
     const withFlag = await runCli(['inspect', '--json', '--ca-file', reg.caFile!, ref], { home });
     expect(withFlag.code).toBe(0);
     expect((JSON.parse(withFlag.stdout) as { digest: string }).digest).toBe(subject.digest);
-    const withEnv = await runCli(['inspect', '--json', ref], { home, env: { NODE_EXTRA_CA_CERTS: reg.caFile! } });
+    const withEnv = await runCli(['inspect', '--json', ref], {
+      home,
+      env: { NODE_EXTRA_CA_CERTS: reg.caFile! },
+    });
     expect(withEnv.code).toBe(0);
   });
 
   it('accepts the CA from the config file for that registry', async () => {
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    writeFileSync(join(home, 'ghcr-optimize.yaml'), `registries:\n  "${reg.host}":\n    caFile: ${reg.caFile!}\n`);
+    writeFileSync(
+      join(home, 'ghcr-optimize.yaml'),
+      `registries:\n  "${reg.host}":\n    caFile: ${reg.caFile!}\n`,
+    );
     const res = await runCli(['tags', `${reg.host}/tls/app`], { home });
     expect(res.code).toBe(0);
     expect(res.stdout.trim()).toBe('1');
