@@ -13,6 +13,9 @@ export const ExitCode = {
   Protocol: 6,
   Unhealthy: 7,
   Integrity: 8,
+  Policy: 9,
+  MissingTool: 10,
+  FileSystem: 11,
   Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -112,6 +115,53 @@ export class IntegrityError extends GhcrOptimizeError {
 export class UnhealthyError extends GhcrOptimizeError {
   readonly exitCode = ExitCode.Unhealthy;
   readonly kind = 'unhealthy';
+}
+
+/** A gate failed (analysis thresholds, vulnerability policy): the command worked, the image did not pass. */
+export class PolicyError extends GhcrOptimizeError {
+  readonly exitCode = ExitCode.Policy;
+  readonly kind = 'policy';
+}
+
+/** An external program the command needs (trivy, buildah, …) is not installed. */
+export class MissingToolError extends GhcrOptimizeError {
+  readonly exitCode = ExitCode.MissingTool;
+  readonly kind = 'missing-tool';
+}
+
+/** Reading or writing a local file failed: permissions, a full disk, a path that is not a directory. */
+export class FileSystemError extends GhcrOptimizeError {
+  readonly exitCode = ExitCode.FileSystem;
+  readonly kind = 'filesystem';
+}
+
+const FS_REASONS: Record<string, [string, string]> = {
+  ENOSPC: [
+    'no space left on the device',
+    'free some space (or pick another --output / --cache) and run again: finished parts are kept',
+  ],
+  EDQUOT: ['disk quota exceeded', 'free some space and run again'],
+  EACCES: ['permission denied', 'check the permissions of the path, or choose another location'],
+  EPERM: ['operation not permitted', 'check the permissions of the path, or choose another location'],
+  EROFS: ['read-only file system', 'choose a writable location'],
+  ENOTDIR: ['a part of the path is not a directory', 'check the path'],
+  EISDIR: ['it is a directory', 'give a file path'],
+  ENOENT: ['no such file or directory', 'check the path'],
+  EEXIST: ['it already exists', 'remove it or choose another path'],
+};
+
+/** Turns a Node system error carrying a path into a FileSystemError; anything else is returned as is. */
+export function fileSystemError(err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (!(err instanceof Error) || typeof e.code !== 'string') return err;
+  const reason = FS_REASONS[e.code];
+  // A path-less error is only ours to explain when it is about space: write streams drop the path.
+  if (!reason || (typeof e.path !== 'string' && e.code !== 'ENOSPC' && e.code !== 'EDQUOT')) return err;
+  const where = typeof e.path === 'string' ? ` ${e.path}` : '';
+  return new FileSystemError(`cannot ${e.syscall ?? 'write'}${where}: ${reason[0]} (${e.code})`, {
+    hint: reason[1],
+    cause: err,
+  });
 }
 
 export class CancelledError extends GhcrOptimizeError {

@@ -2,6 +2,8 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { CommanderError } from 'commander';
 import { authCommand } from './commands/auth.js';
+import { copyCommand } from './commands/copy.js';
+import { pullCommand } from './commands/pull.js';
 import { demoCommand } from './commands/demo.js';
 import { healthCommand } from './commands/health.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -41,7 +43,8 @@ export function buildProgram(): Command {
       'after',
       `
 Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth, 4 not found, 5 network/TLS, 6 registry protocol,
-7 unhealthy, 8 integrity (digest/size mismatch), 130 interrupted.
+7 unhealthy, 8 integrity (digest/size mismatch), 9 policy gate failed, 10 required tool missing,
+11 local file system (permissions, disk full), 130 interrupted.
 
 Examples:
   ghcr-optimize demo
@@ -55,6 +58,8 @@ Examples:
   for (const cmd of [
     inspectCommand(run),
     tagsCommand(run),
+    copyCommand(run),
+    pullCommand(run),
     healthCommand(run),
     authCommand(run),
     demoCommand(run),

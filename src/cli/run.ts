@@ -3,7 +3,7 @@
  * a documented exit code, and a stack trace only with --debug.
  */
 import { CommanderError } from 'commander';
-import { ExitCode, isGhcrOptimizeError } from '../errors.js';
+import { ExitCode, fileSystemError, isGhcrOptimizeError } from '../errors.js';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { redactSecrets } from '../util/redact.js';
 
@@ -14,7 +14,8 @@ export interface ErrorReport {
   exitCode: number;
 }
 
-export function errorReport(err: unknown): ErrorReport {
+export function errorReport(error: unknown): ErrorReport {
+  const err = fileSystemError(error);
   if (isGhcrOptimizeError(err)) {
     return {
       kind: err.kind,

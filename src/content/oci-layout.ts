@@ -4,7 +4,7 @@
  * Every read is digest-verified; every write is atomic, and index.json updates are serialised.
  */
 import { createReadStream } from 'node:fs';
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
 import { NotFoundError, UsageError, ProtocolError } from '../errors.js';
@@ -12,7 +12,7 @@ import { DigestVerifier, computeDigest, isDigest, parseDigest, verifyBytes } fro
 import { MediaType } from '../oci/media-types.js';
 import { parseIndex, parseManifest, type Descriptor, type ImageIndex } from '../oci/schema.js';
 import { writeFileAtomic, writeStreamAtomic } from './atomic-file.js';
-import type { BlobSource, FetchedManifest, Target } from './target.js';
+import type { BlobSource, FetchedManifest, PushBlobOutcome, Target } from './target.js';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 const LAYOUT_FILE = 'oci-layout';
@@ -40,6 +40,13 @@ export class OciLayoutTarget implements Target {
       if (!opts.create) {
         throw new NotFoundError(`${dir} is not an OCI image layout (no ${LAYOUT_FILE} file)`, {
           hint: 'point oci: at a directory written by ghcr-optimize, skopeo, crane or buildah',
+        });
+      }
+      // Never turn a directory that holds something else into a layout: it is likely a typo.
+      const existing = await readdir(dir).catch(() => [] as string[]);
+      if (existing.length > 0) {
+        throw new UsageError(`${dir} exists and is not an OCI image layout`, {
+          hint: 'write to a new or empty directory, or to an existing layout',
         });
       }
       await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
@@ -159,8 +166,8 @@ export class OciLayoutTarget implements Target {
     }
   }
 
-  async pushBlob(desc: Descriptor, source: BlobSource): Promise<void> {
-    if (await this.exists(desc)) return;
+  async pushBlob(desc: Descriptor, source: BlobSource): Promise<PushBlobOutcome> {
+    if (await this.exists(desc)) return 'exists';
     const opened = source.open();
     const readable =
       opened instanceof Uint8Array
@@ -169,6 +176,7 @@ export class OciLayoutTarget implements Target {
           ? opened
           : Readable.from(opened);
     await writeStreamAtomic(this.blobPath(desc.digest), readable, new DigestVerifier(desc.digest, desc.size));
+    return 'uploaded';
   }
 
   async pushManifest(bytes: Uint8Array, mediaType: string, tag?: string): Promise<Descriptor> {

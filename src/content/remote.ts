@@ -4,7 +4,8 @@ import { NotFoundError } from '../errors.js';
 import { computeDigest } from '../oci/digest.js';
 import type { Descriptor } from '../oci/schema.js';
 import type { Repository } from '../registry/client.js';
-import type { BlobSource, FetchedManifest, Target } from './target.js';
+import { sameRegistry } from '../ref/index.js';
+import type { BlobSource, FetchedManifest, PushBlobOptions, PushBlobOutcome, Target } from './target.js';
 
 export class RemoteTarget implements Target {
   constructor(readonly repo: Repository) {}
@@ -40,12 +41,23 @@ export class RemoteTarget implements Target {
     return (await this.repo.headBlob(desc.digest, signal)) !== undefined;
   }
 
+  /** Referrers of `digest`: the OCI 1.1 API when the registry has it, else the fallback tag. */
+  async referrers(digest: string, signal?: AbortSignal): Promise<Descriptor[]> {
+    return (await this.repo.referrers(digest, signal ? { signal } : {})).descriptors;
+  }
+
   tags(signal?: AbortSignal): Promise<string[]> {
     return this.repo.tags(signal);
   }
 
-  async pushBlob(desc: Descriptor, source: BlobSource, signal?: AbortSignal): Promise<void> {
-    await this.repo.pushBlob(desc, source, { signal });
+  /** Mounts from a repository of the same registry when `from` is one; never sends `from` across registries. */
+  async pushBlob(desc: Descriptor, source: BlobSource, opts: PushBlobOptions = {}): Promise<PushBlobOutcome> {
+    const from = opts.from;
+    const mountFrom =
+      from instanceof RemoteTarget && sameRegistry(from.repo.registry, this.repo.registry)
+        ? [from.repo.name]
+        : [];
+    return this.repo.pushBlob(desc, source, { mountFrom, ...(opts.signal ? { signal: opts.signal } : {}) });
   }
 
   async pushManifest(

@@ -23,8 +23,17 @@ export interface ReadTarget {
   tags(signal?: AbortSignal): Promise<string[]>;
 }
 
+export interface PushBlobOptions {
+  signal?: AbortSignal;
+  /** Where the blob is read from: a registry target may mount it from there instead of uploading. */
+  from?: ReadTarget;
+}
+
+/** What a push did: sent the bytes, mounted them from another repository, or found them present. */
+export type PushBlobOutcome = 'uploaded' | 'mounted' | 'exists';
+
 export interface WriteTarget {
-  pushBlob(desc: Descriptor, source: BlobSource, signal?: AbortSignal): Promise<void>;
+  pushBlob(desc: Descriptor, source: BlobSource, opts?: PushBlobOptions): Promise<PushBlobOutcome>;
   /** Stores a manifest (by digest) and, when `tag` is given, points the tag at it. */
   pushManifest(bytes: Uint8Array, mediaType: string, tag?: string, signal?: AbortSignal): Promise<Descriptor>;
 }

@@ -14,3 +14,25 @@ export async function mapLimit<T, R>(
   await Promise.all(Array.from({ length: Math.min(workers, items.length) }, worker));
   return results;
 }
+
+/** A counting semaphore: at most `limit` holders at once, served in arrival order. */
+export class Semaphore {
+  #free: number;
+  readonly #waiters: (() => void)[] = [];
+
+  constructor(limit: number) {
+    this.#free = Math.max(1, Math.floor(limit) || 1);
+  }
+
+  async use<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free--;
+    else await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiters.shift();
+      if (next) next();
+      else this.#free++;
+    }
+  }
+}

@@ -39,6 +39,8 @@ export interface CliOptions {
   stdin?: string | Buffer;
   /** Killed with SIGKILL after this long; default 20 s. */
   timeoutMs?: number;
+  /** Run the CLI under this command prefix (e.g. `unshare …`), which must exec its arguments. */
+  wrap?: string[];
 }
 
 /** The environment a run gets: nothing inherited but PATH. */
@@ -55,7 +57,8 @@ export function cliEnv(opts: CliOptions): NodeJS.ProcessEnv {
 /** `ghcr-optimize ...args`; resolves with what it printed and its exit code (never rejects on failure). */
 export function runCli(args: string[], opts: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
+    const argv = [...(opts.wrap ?? []), process.execPath, '--import', TSX, MAIN, ...args];
+    const child = spawn(argv[0]!, argv.slice(1), {
       cwd: opts.cwd ?? opts.home,
       env: cliEnv(opts),
       stdio: ['pipe', 'pipe', 'pipe'],

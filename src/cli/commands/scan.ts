@@ -1,0 +1,208 @@
+import { Command, Option } from '@commander-js/extra-typings';
+import { createColors } from 'picocolors';
+import { UsageError } from '../../errors.js';
+import { writeFileAtomic } from '../../content/atomic-file.js';
+import { openLocation } from '../../content/open.js';
+import { describe } from '../../inspect/describe.js';
+import { formatPlatform, parsePlatform } from '../../oci/platform.js';
+import { parseLocation, type Location } from '../../ref/index.js';
+import { ScanGateError } from '../../scan/errors.js';
+import { parseExitCode, parseSeverityList, parseStatusList } from '../../scan/policy.js';
+import {
+  checkInputs,
+  evaluate,
+  parseInputSpec,
+  readReports,
+  renderOutcome,
+  type ScanFormat,
+} from '../../scan/scan.js';
+import type { ScanReport } from '../../scan/trivy-report.js';
+import { requireTrivy, runTrivy, type TrivyTarget } from '../../scan/trivy-runner.js';
+import { loadIgnoreFile, type IgnoreFile } from '../../scan/trivyignore.js';
+import { formatSummary } from '../../scan/types.js';
+import type { Context, Runner } from '../context.js';
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function trivyTarget(loc: Location, input: string): TrivyTarget {
+  switch (loc.transport) {
+    case 'docker':
+      return { kind: 'image', ref: input.replace(/^docker:\/\//, '') };
+    case 'oci':
+      return { kind: 'input', path: loc.dir };
+    case 'docker-archive':
+      return { kind: 'input', path: loc.file };
+  }
+}
+
+/** The non-attestation platforms of `reference` (one entry for a single image). */
+async function platformsOf(loc: Location, ctx: Context): Promise<string[]> {
+  const registries = loc.transport === 'docker' ? [loc.ref.registry] : [];
+  const opened = await openLocation(loc, () => ctx.client(registries));
+  const d = await describe(opened.target, opened.reference ?? 'latest', { signal: ctx.signal });
+  if (d.platforms) return d.platforms.filter((p) => !p.attestation).map((p) => p.platform);
+  return d.image?.platform ? [d.image.platform] : [];
+}
+
+async function scanWithTrivy(
+  reference: string,
+  opts: { perPlatform?: boolean; platform?: string },
+  ctx: Context,
+): Promise<ScanReport[]> {
+  // Before anything else: a missing tool is the one error worth reporting first.
+  const executable = await requireTrivy();
+  const loc = parseLocation(reference);
+  const target = trivyTarget(loc, reference);
+  if (loc.transport === 'oci' && (loc.tag || loc.digest)) {
+    ctx.out.warn('trivy reads the whole OCI layout; the tag or digest in the reference is not passed to it');
+  }
+  const platforms: (string | undefined)[] = opts.perPlatform
+    ? await platformsOf(loc, ctx)
+    : [opts.platform ? formatPlatform(parsePlatform(opts.platform)) : undefined];
+  if (platforms.length === 0) platforms.push(undefined);
+  const reports: ScanReport[] = [];
+  // One at a time: trivy locks its cache and vulnerability DB.
+  for (const platform of platforms) {
+    ctx.out.info(`scanning ${reference}${platform ? ` (${platform})` : ''} with trivy…`);
+    reports.push(
+      await runTrivy({
+        executable,
+        target,
+        ...(platform ? { platform } : {}),
+        signal: ctx.signal,
+      }),
+    );
+  }
+  return reports;
+}
+
+function resolveFormat(format: ScanFormat | undefined, json: boolean | undefined): ScanFormat {
+  if (json && format === 'table') throw new UsageError('--json and --format table contradict each other');
+  return format ?? (json ? 'json' : 'table');
+}
+
+export function scanCommand(run: Runner) {
+  return new Command('scan')
+    .description(
+      'find vulnerabilities with Trivy (or read Trivy reports), apply a policy, report as table/JSON/SARIF',
+    )
+    .argument('[reference]', 'image to scan, e.g. ghcr.io/OWNER/IMAGE:TAG, oci:DIR; optional with --input')
+    .option(
+      '--input <[platform=]file>',
+      'read an existing Trivy JSON report instead of running trivy; repeat with platforms to merge per-platform reports',
+      collect,
+    )
+    .option('--severity <list>', 'severities that count, e.g. CRITICAL,HIGH (default: all)')
+    .option(
+      '--ignore-unfixed',
+      'ignore vulnerabilities without a fix (affected, will_not_fix, fix_deferred, end_of_life)',
+    )
+    .option(
+      '--ignore-status <list>',
+      'ignore vulnerabilities with these statuses, e.g. will_not_fix,end_of_life',
+    )
+    .option(
+      '--ignore-file <file>',
+      'Trivy ignore file, .trivyignore or .trivyignore.yaml (default: ./.trivyignore if present)',
+    )
+    .option(
+      '--exit-code <n>',
+      'exit with N when vulnerabilities remain after the policy (default 0, as trivy)',
+    )
+    .addOption(
+      new Option('--format <format>', 'output format (default: table, or json with --json)').choices([
+        'table',
+        'json',
+        'sarif',
+      ] as const),
+    )
+    .option('--output <file>', 'write the result to FILE instead of standard output')
+    .option('--per-platform', 'scan each platform of a multi-platform image separately and merge the results')
+    .option('--platform <os/arch[/variant]>', 'scan this platform of a multi-platform image')
+    .addHelpText(
+      'after',
+      `
+Trivy (https://trivy.dev) does the scanning and must be on PATH, unless --input gives reports it
+wrote ("trivy image --format json --output report.json IMAGE"). Without trivy the exit code is 10.
+With --exit-code N the exit code is N when vulnerabilities remain, as with trivy.
+
+Examples:
+  ghcr-optimize scan ghcr.io/OWNER/IMAGE:1.2.3 --severity CRITICAL,HIGH --ignore-unfixed --exit-code 1
+  ghcr-optimize scan ghcr.io/OWNER/IMAGE:1.2.3 --per-platform --format sarif --output trivy.sarif
+  ghcr-optimize scan --input report.json --severity CRITICAL,HIGH --json
+  ghcr-optimize scan ghcr.io/OWNER/IMAGE:1.2.3 --input linux/amd64=amd64.json --input linux/arm64=arm64.json --format sarif`,
+    )
+    .action((reference, opts) =>
+      run(async (ctx) => {
+        const format = resolveFormat(opts.format, ctx.globals.json);
+        const inputs = (opts.input ?? []).map(parseInputSpec);
+        if (inputs.length === 0 && reference === undefined) {
+          throw new UsageError('give an image reference to scan, or --input with a Trivy JSON report', {
+            hint: 'ghcr-optimize scan ghcr.io/OWNER/IMAGE:TAG, or ghcr-optimize scan --input report.json',
+          });
+        }
+        checkInputs(inputs);
+        if (inputs.length > 0 && opts.platform) {
+          throw new UsageError(
+            '--platform selects what trivy scans; label a report instead: --input linux/arm64=report.json',
+          );
+        }
+        if (inputs.length === 1 && opts.perPlatform && !inputs[0]?.platform) {
+          throw new UsageError('--per-platform with --input needs the platform of each report', {
+            hint: 'label them: --input linux/amd64=amd64.json --input linux/arm64=arm64.json',
+          });
+        }
+        const policy = {
+          ...(opts.severity !== undefined ? { severities: parseSeverityList(opts.severity) } : {}),
+          ...(opts.ignoreStatus !== undefined ? { ignoreStatuses: parseStatusList(opts.ignoreStatus) } : {}),
+          ignoreUnfixed: opts.ignoreUnfixed === true,
+          exitCode: opts.exitCode === undefined ? 0 : parseExitCode(opts.exitCode),
+        };
+        const ignore: IgnoreFile | undefined = await loadIgnoreFile(opts.ignoreFile ?? '.trivyignore', {
+          explicit: opts.ignoreFile !== undefined,
+        });
+        for (const w of ignore?.warnings ?? []) ctx.out.warn(w);
+        for (const r of ignore?.expired ?? []) {
+          const where = r.line ? `${ignore?.path}:${r.line}` : (ignore?.path ?? '');
+          ctx.out.warn(
+            `${where}: ${r.id} expired on ${r.expiresAt?.toISOString().slice(0, 10)} and is no longer ignored`,
+          );
+        }
+
+        const reports =
+          inputs.length > 0
+            ? await readReports(inputs)
+            : await scanWithTrivy(
+                reference ?? '',
+                {
+                  ...(opts.perPlatform ? { perPlatform: true } : {}),
+                  ...(opts.platform ? { platform: opts.platform } : {}),
+                },
+                ctx,
+              );
+        const outcome = evaluate(reports, { ...policy, ignoreRules: ignore?.rules ?? [] }, reference);
+        const colors = opts.output ? createColors(false) : ctx.out.c;
+        const text = renderOutcome(outcome, format, colors, ignore?.path);
+        const { findings, summary, gate } = outcome.policy;
+        if (opts.output) {
+          await writeFileAtomic(opts.output, text);
+          ctx.out.info(
+            `wrote ${format} to ${opts.output}: ${findings.length} vulnerabilities (${formatSummary(summary)})`,
+          );
+        } else {
+          ctx.out.raw(text);
+        }
+        if (!gate.passed && gate.exitCode !== 0) {
+          throw new ScanGateError(
+            `${findings.length} vulnerabilities remain after the policy (${formatSummary(summary)})`,
+            gate.exitCode,
+            {
+              hint: 'upgrade the affected packages, narrow --severity, or accept IDs in .trivyignore (exp:YYYY-MM-DD)',
+            },
+          );
+        }
+      }),
+    );
+}
