@@ -4,6 +4,9 @@ import { CommanderError } from 'commander';
 import { authCommand } from './commands/auth.js';
 import { copyCommand } from './commands/copy.js';
 import { pullCommand } from './commands/pull.js';
+import { pushCommand } from './commands/push.js';
+import { indexCommand } from './commands/index-create.js';
+import { cacheCommand, cacheWarmCommand } from './commands/cache.js';
 import { demoCommand } from './commands/demo.js';
 import { healthCommand } from './commands/health.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -60,6 +63,10 @@ Examples:
     tagsCommand(run),
     copyCommand(run),
     pullCommand(run),
+    pushCommand(run),
+    indexCommand(run),
+    cacheWarmCommand(run),
+    cacheCommand(run),
     healthCommand(run),
     authCommand(run),
     demoCommand(run),

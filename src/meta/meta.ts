@@ -87,7 +87,13 @@ class Engine {
   }
 
   noteUnknownNames(value: string, where: string, known: readonly string[]): void {
-    for (const name of templateNames(value)) {
+    let names: string[];
+    try {
+      names = templateNames(value);
+    } catch {
+      return; // a syntax error is reported when the value is expanded
+    }
+    for (const name of names) {
       if (!known.includes(name))
         this.warnings.push(`${where}: unknown expression {{${name}}} renders as empty`);
     }

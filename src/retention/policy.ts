@@ -22,12 +22,9 @@ import picomatch from 'picomatch';
 import { valid as semverValid } from 'semver';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { formatDuration, parseDuration } from '../util/units.js';
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const WEEK = 7 * DAY;
-const UNIT_MS: Record<string, number> = { w: WEEK, d: DAY, h: HOUR, m: MINUTE, s: 1000 };
+export { formatDuration, parseDuration };
 
 /** Categories the planner assigns itself; a rule may not use these names. */
 export const RESERVED_CATEGORIES = [
@@ -40,46 +37,6 @@ export const RESERVED_CATEGORIES = [
   'sbom',
   'referrer',
 ] as const;
-
-/**
- * `90d`, `24h`, `2w`, `1d12h`, `30m` → milliseconds; `forever` → `'forever'`. Throws a
- * {@link UsageError} for anything else (a bare number has no unit and is refused).
- */
-export function parseDuration(text: string): number | 'forever' {
-  const t = text.trim();
-  if (t === 'forever') return 'forever';
-  const m = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
-  if (!m || t === '') {
-    throw new UsageError(`invalid duration "${text}"`, {
-      hint: 'use a number with a unit (w, d, h, m, s) such as 90d, 24h or 1d12h, or "forever"',
-    });
-  }
-  const units = ['w', 'd', 'h', 'm', 's'] as const;
-  let ms = 0;
-  units.forEach((u, i) => {
-    const n = m[i + 1];
-    if (n !== undefined) ms += Number(n) * UNIT_MS[u]!;
-  });
-  return ms;
-}
-
-/** Milliseconds as the largest unit plus the next when it matters: `12d`, `7d3h`, `5h20m`, `45m`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms)) return 'forever';
-  const abs = Math.max(0, Math.floor(ms));
-  const parts: [number, string][] = [
-    [Math.floor(abs / DAY), 'd'],
-    [Math.floor((abs % DAY) / HOUR), 'h'],
-    [Math.floor((abs % HOUR) / MINUTE), 'm'],
-  ];
-  const first = parts.findIndex(([n]) => n > 0);
-  if (first === -1) {
-    return abs >= 1000 ? `${Math.floor(abs / 1000)}s` : '0m';
-  }
-  const [n, unit] = parts[first]!;
-  const next = parts[first + 1];
-  return next && next[0] > 0 && n < 10 ? `${n}${unit}${next[0]}${next[1]}` : `${n}${unit}`;
-}
 
 /**
  * A `--now` value: an ISO-8601 instant with a date, a time and a zone (`Z` or an offset). A value

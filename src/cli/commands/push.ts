@@ -1,0 +1,60 @@
+import { Command } from '@commander-js/extra-typings';
+import { UsageError } from '../../errors.js';
+import { parseLocation } from '../../ref/index.js';
+import { openLocation } from '../../content/open.js';
+import { copyImage } from '../../transfer/copy.js';
+import { SummaryCollector, combineListeners } from '../../transfer/events.js';
+import { shortDigest } from '../output.js';
+import { positiveInt, type Runner } from '../context.js';
+import { describeSummary, progressFor } from '../transfer-output.js';
+
+export function pushCommand(run: Runner) {
+  return new Command('push')
+    .description('push an image or index from an OCI layout to a registry')
+    .argument('<source>', 'oci:DIR:TAG (written by ghcr-optimize, buildah, skopeo, …)')
+    .argument('<reference>', 'registry reference, e.g. ghcr.io/OWNER/IMAGE:TAG')
+    .option('--include-referrers', 'also push the layout’s signature and attestation tags')
+    .addHelpText(
+      'after',
+      `
+Blobs the registry already has are skipped; the tag is written last, after everything it
+references is in place.
+
+Examples:
+  ghcr-optimize push oci:./layout:1.2.3 ghcr.io/OWNER/app:1.2.3
+  buildah push app oci:./out:app && ghcr-optimize push oci:./out:app ghcr.io/OWNER/app:latest`,
+    )
+    .action((source, reference, opts) =>
+      run(async (ctx) => {
+        const src = parseLocation(source, { defaultTag: false });
+        const dst = parseLocation(reference);
+        if (src.transport !== 'oci') throw new UsageError('push reads an OCI layout: oci:DIR:TAG', { hint: 'use copy between registries' });
+        if (dst.transport !== 'docker') throw new UsageError('push writes to a registry reference', { hint: 'use copy for layouts' });
+        if (!dst.ref.tag) throw new UsageError('push needs a destination tag', { hint: `e.g. ${reference}:latest` });
+        const collector = new SummaryCollector();
+        const progress = progressFor(ctx, `push ${source} → ${reference}`);
+        try {
+          const from = await openLocation(src, () => ctx.client([]));
+          const to = await openLocation(dst, () => ctx.client([dst.ref.registry]));
+          if (from.reference === undefined) {
+            const tags = await from.target.tags();
+            if (tags.length !== 1) throw new UsageError(`${source} holds ${tags.length} tags; name one`, { hint: `e.g. oci:${src.dir}:${tags[0] ?? 'TAG'}` });
+          }
+          const ref = from.reference ?? (await from.target.tags())[0]!;
+          const result = await copyImage(from.target, to.target, ref, dst.ref.tag, {
+            concurrency: positiveInt(ctx.globals.concurrency, '--concurrency', 6, 64),
+            ...(opts.includeReferrers ? { includeReferrers: true } : {}),
+            signal: ctx.signal,
+            onEvent: combineListeners(collector.listener, progress.listener),
+          });
+          progress.stop();
+          const summary = collector.finish();
+          ctx.out.result({ source, reference, ...result, summary }, () =>
+            `${result.unchanged ? `${reference} already has` : 'pushed'} ${shortDigest(result.digest)}\n${describeSummary(summary)}`,
+          );
+        } finally {
+          progress.stop();
+        }
+      }),
+    );
+}
