@@ -10,6 +10,7 @@ declare -A NEED=(
   [skopeo]=skopeo
   [htpasswd]=apache2-utils
   [openssl]=openssl
+  [zstd]=zstd
 )
 missing=()
 for cmd in "${!NEED[@]}"; do

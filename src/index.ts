@@ -28,3 +28,8 @@ export { openLocation } from './content/open.js';
 export { describe as describeImage, selectManifest, fetchConfig } from './inspect/describe.js';
 export { probeRegistry } from './monitor/health.js';
 export type { HealthResult } from './monitor/health.js';
+export * from './transfer/index.js';
+export * as meta from './meta/index.js';
+export * as scan from './scan/index.js';
+export * as retention from './retention/index.js';
+export * as analyze from './analyze/index.js';

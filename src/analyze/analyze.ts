@@ -3,7 +3,8 @@
  * a time), the scans are merged in layer order into the image's filesystem, and dive's metrics,
  * our waste categories and (on request) the lint checks are computed from that one walk.
  */
-import { IntegrityError, NotFoundError, UsageError } from '../errors.js';
+import type { Readable } from 'node:stream';
+import { CancelledError, IntegrityError, NotFoundError, UsageError } from '../errors.js';
 import { fetchBlobBytes, type ReadTarget } from '../content/target.js';
 import { selectManifest } from '../inspect/describe.js';
 import { isConfigMediaType, layerInfo, type Compression } from '../oci/media-types.js';
@@ -120,19 +121,31 @@ export async function analyzeImage(
   const onAbort = (): void => controller.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
   const budget = new ByteBudget(opts.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES);
+  // Targets that ignore the signal (a layout on disk) get their streams closed directly.
+  const open = new Set<Readable>();
+  let failed = false;
   let finished = 0;
   let scans: LayerScan[];
   try {
     scans = await mapLimit(manifest.layers, opts.concurrency ?? 3, async (desc: Descriptor, index) => {
       const ref = { index, digest: desc.digest, mediaType: desc.mediaType, size: desc.size };
+      if (failed) throw new CancelledError(`${layerLabel(ref)}: not read, another layer failed`);
+      const source = target.fetchBlob(desc, controller.signal);
+      open.add(source);
       try {
-        const scan = await scanLayer(target.fetchBlob(desc, controller.signal), ref, { ...opts, budget });
+        const scan = await scanLayer(source, ref, { ...opts, budget });
         finished++;
         opts.onLayer?.(scan, finished, manifest.layers.length);
         return scan;
       } catch (err) {
-        controller.abort(err);
+        if (!failed) {
+          failed = true;
+          controller.abort(err);
+          for (const other of open) if (other !== source) other.destroy();
+        }
         throw err;
+      } finally {
+        open.delete(source);
       }
     });
   } finally {

@@ -67,7 +67,10 @@ export function parseDiveCi(text: string, file = '.dive-ci'): CiConfigFile {
       continue;
     }
     if (alias.legacy) warnings.push(`${file}: "${key}" is deprecated, use "${alias.rule}"`);
-    rules[alias.rule] = value === null || value === undefined ? '' : String(value);
+    if (value === null || value === undefined) rules[alias.rule] = '';
+    else if (typeof value === 'string') rules[alias.rule] = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') rules[alias.rule] = String(value);
+    else throw new UsageError(`${file}: "${key}" must be a number or a string`);
   }
   return { rules, warnings };
 }

@@ -322,6 +322,12 @@ export async function scanLayer(
       const mode = (h.mode ?? 0) & 0o7777;
 
       let linkTarget: string | undefined;
+      const linkBytes = Buffer.byteLength(h.linkname ?? '');
+      if (linkBytes > limits.maxPathLength) {
+        refuse(
+          `link target of ${JSON.stringify(rawName)} is ${linkBytes} bytes, over the ${limits.maxPathLength}-byte limit`,
+        );
+      }
       if (kind.type === 'symlink') {
         linkTarget = h.linkname ?? '';
         if (!(opts.allowEscapingSymlinks ?? false) && symlinkEscapes(path, linkTarget)) {

@@ -7,6 +7,10 @@ import { pullCommand } from './commands/pull.js';
 import { pushCommand } from './commands/push.js';
 import { indexCommand } from './commands/index-create.js';
 import { cacheCommand, cacheWarmCommand } from './commands/cache.js';
+import { metaCommand } from './commands/meta.js';
+import { scanCommand } from './commands/scan.js';
+import { analyzeCommand } from './commands/analyze.js';
+import { lintCommand } from './commands/lint.js';
 import { demoCommand } from './commands/demo.js';
 import { healthCommand } from './commands/health.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -67,6 +71,10 @@ Examples:
     indexCommand(run),
     cacheWarmCommand(run),
     cacheCommand(run),
+    metaCommand(run),
+    analyzeCommand(run),
+    lintCommand(run),
+    scanCommand(run),
     healthCommand(run),
     authCommand(run),
     demoCommand(run),

@@ -4,7 +4,7 @@
  * Every read is digest-verified; every write is atomic, and index.json updates are serialised.
  */
 import { createReadStream } from 'node:fs';
-import { access, mkdir, readFile, readdir } from 'node:fs/promises';
+import { access, mkdir, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
 import { NotFoundError, UsageError, ProtocolError } from '../errors.js';
@@ -157,10 +157,10 @@ export class OciLayoutTarget implements Target {
     return verifier;
   }
 
+  /** Present with the descriptor's size: a truncated file (say, torn by a power cut) is not "present". */
   async exists(desc: Descriptor): Promise<boolean> {
     try {
-      await access(this.blobPath(desc.digest));
-      return true;
+      return (await stat(this.blobPath(desc.digest))).size === desc.size;
     } catch {
       return false;
     }
@@ -175,7 +175,8 @@ export class OciLayoutTarget implements Target {
         : opened instanceof Readable
           ? opened
           : Readable.from(opened);
-    await writeStreamAtomic(this.blobPath(desc.digest), readable, new DigestVerifier(desc.digest, desc.size));
+    const checks = source.verified ? [] : [new DigestVerifier(desc.digest, desc.size)];
+    await writeStreamAtomic(this.blobPath(desc.digest), readable, ...checks);
     return 'uploaded';
   }
 

@@ -14,6 +14,11 @@ export interface BlobSource {
   size: number;
   /** Opens the content from the start; called again for each retry or fallback. */
   open(): Readable | AsyncIterable<Uint8Array> | Uint8Array;
+  /**
+   * The stream already errors unless its bytes match the descriptor (a Target's `fetchBlob`
+   * does), so a sink need not hash it a second time.
+   */
+  verified?: boolean;
 }
 
 /**

@@ -1,24 +1,10 @@
 /**
- * Scan failures with their own exit codes. Local until the project defines them centrally:
- * 10 "required tool missing" is proposed for src/errors.ts (`ExitCode.MissingTool`).
+ * Scan failures beyond the central ones. A missing trivy is the central MissingToolError
+ * (exit code 10, "required tool missing").
  */
 import { ExitCode, GhcrOptimizeError, type ErrorDetails } from '../errors.js';
 
-/** Proposed central exit code: an external program the command needs is not installed. */
-export const EXIT_TOOL_MISSING = 10;
-
-/** `trivy` (or another external tool) is not on PATH. */
-export class ToolMissingError extends GhcrOptimizeError {
-  readonly exitCode = EXIT_TOOL_MISSING as ExitCode;
-  readonly kind = 'missing-tool';
-  constructor(
-    readonly tool: string,
-    message: string,
-    details: ErrorDetails = {},
-  ) {
-    super(message, details);
-  }
-}
+export { MissingToolError } from '../errors.js';
 
 /** The external tool ran and failed (non-zero exit, or no usable output). */
 export class ToolFailedError extends GhcrOptimizeError {
@@ -28,11 +14,11 @@ export class ToolFailedError extends GhcrOptimizeError {
 
 /**
  * Findings remain after the policy and `--exit-code N` asked to fail: the exit code is N, as with
- * `trivy --exit-code N`. Only thrown for N > 0.
+ * `trivy --exit-code N` (so not PolicyError's fixed 9). Only thrown for N > 0.
  */
 export class ScanGateError extends GhcrOptimizeError {
   readonly exitCode: ExitCode;
-  readonly kind = 'scan-gate';
+  readonly kind = 'policy';
   constructor(message: string, exitCode: number, details: ErrorDetails = {}) {
     super(message, details);
     this.exitCode = exitCode as ExitCode;

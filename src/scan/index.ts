@@ -1,6 +1,6 @@
 /** Vulnerability scanning: Trivy reports, the policy gate, and table/JSON/SARIF output. */
 export * from './types.js';
-export { ToolMissingError, ToolFailedError, ScanGateError, EXIT_TOOL_MISSING } from './errors.js';
+export { MissingToolError, ToolFailedError, ScanGateError } from './errors.js';
 export { parseTrivyReport, readTrivyReport } from './trivy-report.js';
 export type { ReportMeta, ScanReport } from './trivy-report.js';
 export {

@@ -9,7 +9,7 @@ import { access, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { CancelledError } from '../errors.js';
-import { ToolFailedError, ToolMissingError } from './errors.js';
+import { MissingToolError, ToolFailedError } from './errors.js';
 import { readTrivyReport, type ScanReport } from './trivy-report.js';
 
 /** What trivy scans: an image reference, or a local OCI layout directory / `docker save` tarball. */
@@ -71,7 +71,7 @@ export async function findExecutable(
 export async function requireTrivy(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const exe = await findExecutable('trivy', env);
   if (!exe) {
-    throw new ToolMissingError('trivy', 'trivy is not installed: "scan" runs it and it is not on PATH', {
+    throw new MissingToolError('trivy is not installed: "scan" runs it and it is not on PATH', {
       hint: TRIVY_INSTALL_HINT,
     });
   }
@@ -110,7 +110,7 @@ export async function runTrivy(o: RunTrivyOptions): Promise<ScanReport> {
         if (e.name === 'AbortError') reject(new CancelledError('scan interrupted'));
         else if (e.code === 'ENOENT' || e.code === 'EACCES')
           reject(
-            new ToolMissingError('trivy', `cannot run ${o.executable}: ${e.code}`, {
+            new MissingToolError(`cannot run ${o.executable}: ${e.code}`, {
               hint: TRIVY_INSTALL_HINT,
             }),
           );

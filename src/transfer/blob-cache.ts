@@ -32,7 +32,7 @@ export interface CacheEntry {
 }
 
 export class BlobCache {
-  readonly #pending = new Map<string, Promise<void>>();
+  readonly #pending = new Map<string, Promise<unknown>>();
 
   constructor(readonly dir: string) {}
 
@@ -73,34 +73,43 @@ export class BlobCache {
   }
 
   /**
-   * Makes sure the blob is cached, fetching it with `fetch` (a verified stream) when missing.
-   * Concurrent calls for one digest share the work. Returns whether it was already there.
+   * Makes sure the blob is cached, fetching it with `fetch` when missing (`verified`: the stream
+   * already checks itself, so it is not hashed again). Concurrent calls for one digest share one
+   * check and one download. Returns whether it was already there.
    */
-  async ensure(desc: Pick<Descriptor, 'digest' | 'size'>, fetch: () => Readable): Promise<'hit' | 'fetched'> {
+  async ensure(
+    desc: Pick<Descriptor, 'digest' | 'size'>,
+    fetch: () => Readable,
+    opts: { verified?: boolean } = {},
+  ): Promise<'hit' | 'fetched'> {
     const pending = this.#pending.get(desc.digest);
     if (pending) {
       await pending;
       return 'hit';
     }
-    if (await this.has(desc)) return 'hit';
-    const work = writeStreamAtomic(
-      this.path(desc.digest),
-      fetch(),
-      new DigestVerifier(desc.digest, desc.size),
-    );
+    const work = (async (): Promise<'hit' | 'fetched'> => {
+      if (await this.has(desc)) return 'hit';
+      const checks = opts.verified ? [] : [new DigestVerifier(desc.digest, desc.size)];
+      await writeStreamAtomic(this.path(desc.digest), fetch(), ...checks);
+      return 'fetched';
+    })();
     this.#pending.set(desc.digest, work);
     try {
-      await work;
+      return await work;
     } finally {
       this.#pending.delete(desc.digest);
     }
-    return 'fetched';
   }
 
-  /** A stream of a cached blob, verified again as it is read. */
-  open(desc: Pick<Descriptor, 'digest' | 'size'>): Readable {
+  /**
+   * A stream of a cached blob, verified as it is read. `verify: false` is for callers that just
+   * had `has`/`ensure` check it (hashing it twice in a row buys nothing).
+   */
+  open(desc: Pick<Descriptor, 'digest' | 'size'>, opts: { verify?: boolean } = {}): Readable {
+    const file = createReadStream(this.path(desc.digest));
+    if (opts.verify === false) return file;
     const verifier = new DigestVerifier(desc.digest, desc.size, `cached blob ${desc.digest}`);
-    pipeline(createReadStream(this.path(desc.digest)), verifier, () => undefined);
+    pipeline(file, verifier, () => undefined);
     return verifier;
   }
 
@@ -201,8 +210,11 @@ export class CachingSource implements ReadTarget {
 
   /** Makes sure `desc` is in the cache; returns whether it came from the network. */
   async warm(desc: Descriptor, signal?: AbortSignal): Promise<'hit' | 'fetched'> {
-    const outcome = await this.cache.ensure(desc, () =>
-      countBytes(this.source.fetchBlob(desc, signal), (n) => (this.stats.bytesFetched += n)),
+    // Target.fetchBlob streams are verified, so the cache does not hash them again.
+    const outcome = await this.cache.ensure(
+      desc,
+      () => countBytes(this.source.fetchBlob(desc, signal), (n) => (this.stats.bytesFetched += n)),
+      { verified: true },
     );
     if (outcome === 'hit') this.stats.hits++;
     else this.stats.misses++;
@@ -212,7 +224,8 @@ export class CachingSource implements ReadTarget {
   fetchBlob(desc: Descriptor, signal?: AbortSignal): Readable {
     const out = new PassThrough();
     this.warm(desc, signal).then(
-      () => pipeline(this.cache.open(desc), out, () => undefined),
+      // warm() has just verified the entry (or written it from a verified stream).
+      () => pipeline(this.cache.open(desc, { verify: false }), out, () => undefined),
       (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
     );
     return out;

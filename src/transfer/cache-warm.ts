@@ -15,7 +15,11 @@ export interface WarmOptions {
 }
 
 /** Walks `reference` and makes sure every blob below it is cached. */
-export async function warmCache(source: CachingSource, reference: string, opts: WarmOptions = {}): Promise<void> {
+export async function warmCache(
+  source: CachingSource,
+  reference: string,
+  opts: WarmOptions = {},
+): Promise<void> {
   const sem = new Semaphore(opts.concurrency ?? 6);
   const emit = opts.onEvent ?? (() => undefined);
   const seen = new Set<string>();
@@ -27,19 +31,29 @@ export async function warmCache(source: CachingSource, reference: string, opts: 
       const before = source.stats.bytesFetched;
       const outcome = await source.warm(desc, opts.signal);
       emit({ type: 'blob-progress', digest: desc.digest, bytes: source.stats.bytesFetched - before });
-      emit({ type: 'blob-done', digest: desc.digest, size: desc.size, outcome: outcome === 'hit' ? 'cached' : 'copied' });
+      emit({
+        type: 'blob-done',
+        digest: desc.digest,
+        size: desc.size,
+        outcome: outcome === 'hit' ? 'cached' : 'copied',
+      });
     });
   const walk = async (target: ReadTarget, ref: string | Descriptor): Promise<void> => {
     const m = await target.fetchManifest(ref, opts.signal);
     if (m.parsed.kind === 'index') {
       const children = m.parsed.index.manifests.filter(
-        (d) => !opts.platforms || isIndexMediaType(d.mediaType) || opts.platforms.some((p) => platformMatches(p, d.platform)),
+        (d) =>
+          !opts.platforms ||
+          isIndexMediaType(d.mediaType) ||
+          opts.platforms.some((p) => platformMatches(p, d.platform)),
       );
       await Promise.all(children.map((c) => walk(target, c)));
       return;
     }
     const { config, layers } = m.parsed.manifest;
-    await Promise.all([config, ...layers.filter((l) => layerInfo(l.mediaType)?.distributable !== false)].map(warmBlob));
+    await Promise.all(
+      [config, ...layers.filter((l) => layerInfo(l.mediaType)?.distributable !== false)].map(warmBlob),
+    );
   };
   await walk(source, reference);
 }

@@ -136,6 +136,7 @@ export class GraphCopier {
       desc,
       {
         size: desc.size,
+        verified: true,
         open: (): Readable =>
           countBytes(this.src.fetchBlob(desc, signal), (bytes) =>
             this.#emit({ type: 'blob-progress', digest: desc.digest, bytes }),

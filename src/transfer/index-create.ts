@@ -24,9 +24,14 @@ export interface IndexCreateResult {
   manifests: { digest: string; platform?: string; from: string }[];
 }
 
-async function platformOf(src: ReadTarget, desc: Descriptor, signal?: AbortSignal): Promise<Descriptor['platform']> {
+async function platformOf(
+  src: ReadTarget,
+  desc: Descriptor,
+  signal?: AbortSignal,
+): Promise<Descriptor['platform']> {
   const m = await src.fetchManifest(desc, signal);
-  if (m.parsed.kind !== 'manifest' || !isConfigMediaType(m.parsed.manifest.config.mediaType)) return undefined;
+  if (m.parsed.kind !== 'manifest' || !isConfigMediaType(m.parsed.manifest.config.mediaType))
+    return undefined;
   const cfg = parseImageConfig(await fetchBlobBytes(src, m.parsed.manifest.config, 4 * 1024 * 1024, signal));
   return { os: cfg.os, architecture: cfg.architecture, ...(cfg.variant ? { variant: cfg.variant } : {}) };
 }
@@ -49,7 +54,8 @@ export async function createIndex(
       fetched.parsed.index.manifests.forEach((c) => entries.push({ desc: c, from: name }));
     } else {
       await copier.copyManifest(fetched.descriptor, fetched);
-      const platform = fetched.descriptor.platform ?? (await platformOf(source.target, fetched.descriptor, opts.signal));
+      const platform =
+        fetched.descriptor.platform ?? (await platformOf(source.target, fetched.descriptor, opts.signal));
       entries.push({ desc: { ...fetched.descriptor, ...(platform ? { platform } : {}) }, from: name });
     }
   }
@@ -58,12 +64,16 @@ export async function createIndex(
     if (!e.desc.platform || e.desc.annotations?.['vnd.docker.reference.type']) continue;
     const key = formatPlatform(e.desc.platform);
     const other = seen.get(key);
-    if (other) throw new UsageError(`two images for ${key}: ${other} and ${e.from}`, { hint: 'pass one image per platform' });
+    if (other)
+      throw new UsageError(`two images for ${key}: ${other} and ${e.from}`, {
+        hint: 'pass one image per platform',
+      });
     seen.set(key, e.from);
   }
   // Keep Docker's format when every input is Docker v2s2 (as imagetools does); annotations need OCI.
   const allDocker = entries.every((e) => e.desc.mediaType === MediaType.DockerManifest);
-  const annotations = opts.annotations && Object.keys(opts.annotations).length > 0 ? opts.annotations : undefined;
+  const annotations =
+    opts.annotations && Object.keys(opts.annotations).length > 0 ? opts.annotations : undefined;
   const mediaType = allDocker && !annotations ? MediaType.DockerManifestList : MediaType.OciIndex;
   const doc = {
     schemaVersion: 2,
@@ -85,6 +95,10 @@ export async function createIndex(
     digest: desc.digest,
     mediaType,
     size: bytes.length,
-    manifests: entries.map((e) => ({ digest: e.desc.digest, ...(e.desc.platform ? { platform: formatPlatform(e.desc.platform) } : {}), from: e.from })),
+    manifests: entries.map((e) => ({
+      digest: e.desc.digest,
+      ...(e.desc.platform ? { platform: formatPlatform(e.desc.platform) } : {}),
+      from: e.from,
+    })),
   };
 }

@@ -27,7 +27,8 @@ Examples:
     .action((references, opts) =>
       run(async (ctx) => {
         const locs = references.map((r) => parseLocation(r));
-        if (locs.some((l) => l.transport !== 'docker')) throw new UsageError('cache-warm reads registry references');
+        if (locs.some((l) => l.transport !== 'docker'))
+          throw new UsageError('cache-warm reads registry references');
         const registries = locs.flatMap((l) => (l.transport === 'docker' ? [l.ref.registry] : []));
         const cache = new BlobCache(opts.cache ?? defaultCacheDir());
         const platforms = opts.platform ? parsePlatformList(opts.platform) : undefined;
@@ -51,7 +52,10 @@ Examples:
           const summary = collector.finish();
           ctx.out.result({ cache: cache.dir, images: results, summary }, () =>
             [
-              ...results.map((r) => `${r.reference}: ${r.hits} already cached, ${r.misses} fetched (${formatBytes(r.bytesFetched)})`),
+              ...results.map(
+                (r) =>
+                  `${r.reference}: ${r.hits} already cached, ${r.misses} fetched (${formatBytes(r.bytesFetched)})`,
+              ),
               `cache: ${cache.dir}`,
             ].join('\n'),
           );
@@ -80,7 +84,10 @@ export function cacheCommand(run: Runner) {
           entries: entries.length,
           bytes,
           ...(times.length > 0
-            ? { oldestUse: new Date(Math.min(...times)).toISOString(), newestUse: new Date(Math.max(...times)).toISOString() }
+            ? {
+                oldestUse: new Date(Math.min(...times)).toISOString(),
+                newestUse: new Date(Math.max(...times)).toISOString(),
+              }
             : {}),
         };
         ctx.out.result(stats, () =>
@@ -109,14 +116,18 @@ Examples:
     )
     .action((opts) =>
       run(async (ctx) => {
-        if (!opts.maxSize && !opts.olderThan) throw new UsageError('cache prune needs --max-size and/or --older-than');
+        if (!opts.maxSize && !opts.olderThan)
+          throw new UsageError('cache prune needs --max-size and/or --older-than');
         const older = opts.olderThan ? parseDuration(opts.olderThan) : undefined;
         if (older === 'forever') throw new UsageError('--older-than forever would never remove anything');
         const c = new BlobCache(opts.cache ?? defaultCacheDir());
         const entries = await c.entries();
         const plan = planPrune(
           entries,
-          { ...(opts.maxSize ? { maxSize: parseSize(opts.maxSize) } : {}), ...(older !== undefined ? { olderThanMs: older } : {}) },
+          {
+            ...(opts.maxSize ? { maxSize: parseSize(opts.maxSize) } : {}),
+            ...(older !== undefined ? { olderThanMs: older } : {}),
+          },
           new Date(),
         );
         if (!opts.dryRun) await c.remove(plan.map((e) => e.digest));

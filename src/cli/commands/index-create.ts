@@ -35,7 +35,9 @@ Examples:
       run(async (ctx) => {
         const dst = parseLocation(reference);
         if (dst.transport !== 'docker' || !dst.ref.tag) {
-          throw new UsageError('index create writes to a registry tag', { hint: 'e.g. ghcr.io/OWNER/app:1.2.3' });
+          throw new UsageError('index create writes to a registry tag', {
+            hint: 'e.g. ghcr.io/OWNER/app:1.2.3',
+          });
         }
         const annotations: Record<string, string> = {};
         for (const a of opts.annotation ?? []) {
@@ -44,7 +46,10 @@ Examples:
           annotations[a.slice(0, eq)] = a.slice(eq + 1);
         }
         const fromLocs = opts.from.map((f) => parseLocation(f));
-        const registries = [dst.ref.registry, ...fromLocs.flatMap((l) => (l.transport === 'docker' ? [l.ref.registry] : []))];
+        const registries = [
+          dst.ref.registry,
+          ...fromLocs.flatMap((l) => (l.transport === 'docker' ? [l.ref.registry] : [])),
+        ];
         const to = await openLocation(dst, () => ctx.client(registries));
         const sources = [];
         for (const loc of fromLocs) {

@@ -141,7 +141,7 @@ export function metaCommand(run: Runner, env: Env = process.env) {
 Inputs are the action's: newline-separated entries, CSV-quoted fields ("pattern=\\d{1,3}"), lines
 starting with # are comments. Without --tags the action's defaults apply (schedule, branch, tag, pr).
 
-Tag types: schedule (pattern, default nightly: {{date 'YYYYMMDD' tz='Asia/Tokyo'}}), semver and pep440
+Tag types: schedule (pattern: nightly, or {{date 'YYYYMMDD' tz='Asia/Tokyo'}}), semver and pep440
 (pattern {{version}} {{major}} {{minor}} {{patch}} {{raw}}, value, match), match (pattern, group, value),
 edge (branch), ref (event=branch|tag|pr), raw (value), sha (format=short|long). Every rule also takes
 enable, priority, prefix and suffix. Expressions: {{branch}} {{tag}} {{sha}} {{base_ref}}

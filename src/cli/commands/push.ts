@@ -28,9 +28,14 @@ Examples:
       run(async (ctx) => {
         const src = parseLocation(source, { defaultTag: false });
         const dst = parseLocation(reference);
-        if (src.transport !== 'oci') throw new UsageError('push reads an OCI layout: oci:DIR:TAG', { hint: 'use copy between registries' });
-        if (dst.transport !== 'docker') throw new UsageError('push writes to a registry reference', { hint: 'use copy for layouts' });
-        if (!dst.ref.tag) throw new UsageError('push needs a destination tag', { hint: `e.g. ${reference}:latest` });
+        if (src.transport !== 'oci')
+          throw new UsageError('push reads an OCI layout: oci:DIR:TAG', {
+            hint: 'use copy between registries',
+          });
+        if (dst.transport !== 'docker')
+          throw new UsageError('push writes to a registry reference', { hint: 'use copy for layouts' });
+        if (!dst.ref.tag)
+          throw new UsageError('push needs a destination tag', { hint: `e.g. ${reference}:latest` });
         const collector = new SummaryCollector();
         const progress = progressFor(ctx, `push ${source} → ${reference}`);
         try {
@@ -38,7 +43,10 @@ Examples:
           const to = await openLocation(dst, () => ctx.client([dst.ref.registry]));
           if (from.reference === undefined) {
             const tags = await from.target.tags();
-            if (tags.length !== 1) throw new UsageError(`${source} holds ${tags.length} tags; name one`, { hint: `e.g. oci:${src.dir}:${tags[0] ?? 'TAG'}` });
+            if (tags.length !== 1)
+              throw new UsageError(`${source} holds ${tags.length} tags; name one`, {
+                hint: `e.g. oci:${src.dir}:${tags[0] ?? 'TAG'}`,
+              });
           }
           const ref = from.reference ?? (await from.target.tags())[0]!;
           const result = await copyImage(from.target, to.target, ref, dst.ref.tag, {
@@ -49,8 +57,10 @@ Examples:
           });
           progress.stop();
           const summary = collector.finish();
-          ctx.out.result({ source, reference, ...result, summary }, () =>
-            `${result.unchanged ? `${reference} already has` : 'pushed'} ${shortDigest(result.digest)}\n${describeSummary(summary)}`,
+          ctx.out.result(
+            { source, reference, ...result, summary },
+            () =>
+              `${result.unchanged ? `${reference} already has` : 'pushed'} ${shortDigest(result.digest)}\n${describeSummary(summary)}`,
           );
         } finally {
           progress.stop();

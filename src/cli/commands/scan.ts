@@ -1,6 +1,6 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { createColors } from 'picocolors';
-import { UsageError } from '../../errors.js';
+import { UsageError, fileSystemError } from '../../errors.js';
 import { writeFileAtomic } from '../../content/atomic-file.js';
 import { openLocation } from '../../content/open.js';
 import { describe } from '../../inspect/describe.js';
@@ -149,6 +149,9 @@ Examples:
             '--platform selects what trivy scans; label a report instead: --input linux/arm64=report.json',
           );
         }
+        if (opts.perPlatform && opts.platform) {
+          throw new UsageError('use either --per-platform (every platform) or --platform (one), not both');
+        }
         if (inputs.length === 1 && opts.perPlatform && !inputs[0]?.platform) {
           throw new UsageError('--per-platform with --input needs the platform of each report', {
             hint: 'label them: --input linux/amd64=amd64.json --input linux/arm64=arm64.json',
@@ -187,7 +190,9 @@ Examples:
         const text = renderOutcome(outcome, format, colors, ignore?.path);
         const { findings, summary, gate } = outcome.policy;
         if (opts.output) {
-          await writeFileAtomic(opts.output, text);
+          await writeFileAtomic(opts.output, text).catch((err: unknown) => {
+            throw fileSystemError(err);
+          });
           ctx.out.info(
             `wrote ${format} to ${opts.output}: ${findings.length} vulnerabilities (${formatSummary(summary)})`,
           );
