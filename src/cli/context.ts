@@ -2,6 +2,7 @@
  * What every command gets: parsed global options, the loaded config, an output, and (lazily) a
  * registry client configured from flags + config (CA files, insecure hosts, credentials).
  */
+import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { loadConfig, type Config } from '../config/config.js';
@@ -79,6 +80,8 @@ export async function createContext(globals: GlobalOptions): Promise<Context> {
   const out = createOutput(globals);
   const { config } = await loadConfig(globals.configFile ?? (process.env.GHCR_OPTIMIZE_CONFIG || undefined));
   const controller = new AbortController();
+  // One signal serves every request of a command; a copy has dozens in flight, each listening.
+  setMaxListeners(0, controller.signal);
   const onSigint = (): void => controller.abort();
   process.once('SIGINT', onSigint);
   const clients: RegistryClient[] = [];

@@ -29,14 +29,21 @@ export class OciLayoutTarget implements Target {
     return `oci:${this.dir}`;
   }
 
-  /** Opens an existing layout; with `create`, makes an empty one when the directory has none. */
-  static async open(dir: string, opts: { create?: boolean } = {}): Promise<OciLayoutTarget> {
+  /**
+   * Opens an existing layout; with `create`, makes an empty one when the directory has none; with
+   * `allowMissing`, treats a missing layout as empty without creating anything (dry runs).
+   */
+  static async open(
+    dir: string,
+    opts: { create?: boolean; allowMissing?: boolean } = {},
+  ): Promise<OciLayoutTarget> {
     const layout = new OciLayoutTarget(dir);
     let text: string;
     try {
       text = await readFile(join(dir, LAYOUT_FILE), 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      if (opts.allowMissing && !opts.create) return layout;
       if (!opts.create) {
         throw new NotFoundError(`${dir} is not an OCI image layout (no ${LAYOUT_FILE} file)`, {
           hint: 'point oci: at a directory written by ghcr-optimize, skopeo, crane or buildah',

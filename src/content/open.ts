@@ -15,7 +15,7 @@ export interface OpenedLocation {
 export async function openLocation(
   loc: Location,
   client: () => Promise<RegistryClient>,
-  opts: { create?: boolean } = {},
+  opts: { create?: boolean; allowMissing?: boolean } = {},
 ): Promise<OpenedLocation> {
   switch (loc.transport) {
     case 'docker': {

@@ -325,22 +325,29 @@ export class Repository {
     signal?: AbortSignal,
   ): Promise<Descriptor & { subjectAccepted: boolean }> {
     const digest = computeDigest(bytes);
-    const res = await this.client.send(this.registry, this.push, {
-      method: 'PUT',
-      url: `/v2/${this.name}/manifests/${reference}`,
-      headers: { 'content-type': mediaType },
-      body: bytes,
-      signal,
-    });
-    if (res.status !== 201 && res.status !== 200 && res.status !== 202) {
-      throw await responseError(res, { what: `push manifest ${this.#what(reference)}` });
+    const what = `push manifest ${this.#what(reference)}`;
+    let res: HttpResponse;
+    for (let attempt = 0; ; attempt++) {
+      res = await this.client.send(this.registry, this.push, {
+        method: 'PUT',
+        url: `/v2/${this.name}/manifests/${reference}`,
+        headers: { 'content-type': mediaType },
+        body: bytes,
+        signal,
+      });
+      if (res.status === 201 || res.status === 200 || res.status === 202) break;
+      const text = await res.text(64 * 1024).catch(() => '');
+      // distribution 2.8 answers DIGEST_INVALID to one of two concurrent writers of the same
+      // manifest; the other write succeeded, so the same PUT goes through when repeated.
+      const racing =
+        res.status === 400 && parseOciErrors(text)?.[0]?.code === 'DIGEST_INVALID' && attempt < 2;
+      if (!racing) throw errorFromBody(res.status, text, { what });
+      await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
     }
     await res.dump();
     const reported = res.header('docker-content-digest');
     if (reported && reported.startsWith('sha256:') && reported !== digest) {
-      throw new IntegrityError(
-        `push manifest ${this.#what(reference)}: registry stored ${reported}, expected ${digest}`,
-      );
+      throw new IntegrityError(`${what}: registry stored ${reported}, expected ${digest}`);
     }
     return {
       mediaType,
@@ -520,6 +527,10 @@ export class Repository {
       // a digest or size complaint, though, means the content is wrong and chunks would not help.
       const text = await res.text(64 * 1024).catch(() => '');
       const code = parseOciErrors(text)?.[0]?.code;
+      // A concurrent upload of the same blob can make distribution refuse ours (DIGEST_INVALID)
+      // while theirs lands: if the registry now has the blob, the work is done.
+      if (code === 'DIGEST_INVALID' && (await this.headBlob(desc.digest, signal)) === desc.size)
+        return 'uploaded';
       if (
         ![400, 405, 413, 416, 501].includes(res.status) ||
         code === 'DIGEST_INVALID' ||

@@ -91,7 +91,8 @@ Examples:
             return;
           }
           const from = await openLocation(src, client);
-          const to = await openLocation(dst, client, { create: true });
+          // A dry run must not even create the destination layout.
+          const to = await openLocation(dst, client, opts.dryRun ? { allowMissing: true } : { create: true });
           if (opts.allTags) {
             if (src.transport === 'docker' && (src.ref.tag || src.ref.digest)) {
               throw new UsageError('--all-tags takes a repository without a tag or digest');
