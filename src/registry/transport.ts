@@ -334,6 +334,9 @@ export class Transport {
       signal: req.signal,
       headersTimeout: this.#opts.headersTimeoutMs ?? 60_000,
       bodyTimeout: this.#opts.bodyTimeoutMs ?? 120_000,
+      // undici closes the connection after every HEAD (for servers that wrongly send a body);
+      // registries do not, and a copy HEADs every blob: keep the connection alive.
+      ...(req.method === 'HEAD' ? { reset: false } : {}),
     });
     return wrapResponse(res, req.url);
   }
