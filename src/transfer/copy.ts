@@ -115,7 +115,7 @@ export class GraphCopier {
   copyBlob(desc: Descriptor): Promise<void> {
     let p = this.#blobs.get(desc.digest);
     if (!p) {
-      p = this.#sem.use(() => this.#copyBlob(desc));
+      p = this.#copyBlob(desc);
       this.#blobs.set(desc.digest, p);
     }
     return p;
@@ -127,23 +127,28 @@ export class GraphCopier {
       this.#emit({ type: 'blob-done', digest: desc.digest, size: desc.size, outcome: 'skipped' });
       return;
     }
-    this.#emit({ type: 'blob-start', digest: desc.digest, size: desc.size });
     if (this.opts.dryRun) {
+      this.#emit({ type: 'blob-start', digest: desc.digest, size: desc.size });
       this.#emit({ type: 'blob-done', digest: desc.digest, size: desc.size, outcome: 'copied' });
       return;
     }
-    const outcome = await this.dst.pushBlob(
-      desc,
-      {
-        size: desc.size,
-        verified: true,
-        open: (): Readable =>
-          countBytes(this.src.fetchBlob(desc, signal), (bytes) =>
-            this.#emit({ type: 'blob-progress', digest: desc.digest, bytes }),
-          ),
-      },
-      { from: this.src, ...(signal ? { signal } : {}) },
-    );
+    // Existence checks are cheap and run freely (the connection pool bounds them); only the
+    // transfers themselves take a slot.
+    const outcome = await this.#sem.use(() => {
+      this.#emit({ type: 'blob-start', digest: desc.digest, size: desc.size });
+      return this.dst.pushBlob(
+        desc,
+        {
+          size: desc.size,
+          verified: true,
+          open: (): Readable =>
+            countBytes(this.src.fetchBlob(desc, signal), (bytes) =>
+              this.#emit({ type: 'blob-progress', digest: desc.digest, bytes }),
+            ),
+        },
+        { from: this.src, ...(signal ? { signal } : {}) },
+      );
+    });
     this.#emit({
       type: 'blob-done',
       digest: desc.digest,
