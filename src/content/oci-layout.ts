@@ -12,6 +12,7 @@ import { DigestVerifier, computeDigest, isDigest, parseDigest, verifyBytes } fro
 import { MediaType } from '../oci/media-types.js';
 import { parseIndex, parseManifest, type Descriptor, type ImageIndex } from '../oci/schema.js';
 import { writeFileAtomic, writeStreamAtomic } from './atomic-file.js';
+import { withFileLock } from './file-lock.js';
 import type { BlobSource, FetchedManifest, PushBlobOutcome, Target } from './target.js';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
@@ -49,20 +50,7 @@ export class OciLayoutTarget implements Target {
           hint: 'point oci: at a directory written by ghcr-optimize, skopeo, crane or buildah',
         });
       }
-      // Never turn a directory that holds something else into a layout: it is likely a typo.
-      const existing = await readdir(dir).catch(() => [] as string[]);
-      if (existing.length > 0) {
-        throw new UsageError(`${dir} exists and is not an OCI image layout`, {
-          hint: 'write to a new or empty directory, or to an existing layout',
-        });
-      }
-      await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
-      await writeFileAtomic(join(dir, LAYOUT_FILE), JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION }));
-      try {
-        await access(join(dir, 'index.json'));
-      } catch {
-        await writeFileAtomic(join(dir, 'index.json'), JSON.stringify(emptyIndex()));
-      }
+      await create(dir);
       return layout;
     }
     let version: unknown;
@@ -202,22 +190,52 @@ export class OciLayoutTarget implements Target {
     extra: Pick<Descriptor, 'platform' | 'annotations'> = {},
   ): Promise<void> {
     if (tag.length === 0) throw new UsageError('an OCI layout tag cannot be empty');
-    const run = this.#indexLock.then(async () => {
-      const index = await this.readIndex();
-      const entry: Descriptor = {
-        mediaType: desc.mediaType,
-        digest: desc.digest,
-        size: desc.size,
-        ...(extra.platform ? { platform: extra.platform } : {}),
-        annotations: { ...extra.annotations, [REF_NAME_ANNOTATION]: tag },
-      };
-      const manifests = index.manifests.filter((m) => m.annotations?.[REF_NAME_ANNOTATION] !== tag);
-      manifests.push(entry);
-      await writeFileAtomic(join(this.dir, 'index.json'), JSON.stringify({ ...index, manifests }));
-    });
+    // In-process queue first (cheap), then a lock file against other processes tagging too.
+    const run = this.#indexLock.then(() =>
+      withFileLock(join(this.dir, 'index.json.lock'), async () => {
+        const index = await this.readIndex();
+        const entry: Descriptor = {
+          mediaType: desc.mediaType,
+          digest: desc.digest,
+          size: desc.size,
+          ...(extra.platform ? { platform: extra.platform } : {}),
+          annotations: { ...extra.annotations, [REF_NAME_ANNOTATION]: tag },
+        };
+        const manifests = index.manifests.filter((m) => m.annotations?.[REF_NAME_ANNOTATION] !== tag);
+        manifests.push(entry);
+        await writeFileAtomic(join(this.dir, 'index.json'), JSON.stringify({ ...index, manifests }));
+      }),
+    );
     this.#indexLock = run.catch(() => undefined);
     await run;
   }
+}
+
+/**
+ * Makes `dir` an empty layout, under the index lock so writers racing to create the same layout
+ * agree. A directory that already holds something else is refused: it is likely a typo.
+ */
+async function create(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await withFileLock(join(dir, 'index.json.lock'), async () => {
+    if (
+      await access(join(dir, LAYOUT_FILE)).then(
+        () => true,
+        () => false,
+      )
+    )
+      return; // another writer won
+    const existing = (await readdir(dir)).filter((f) => f !== 'index.json.lock' && !f.startsWith('.tmp-'));
+    if (existing.length > 0) {
+      throw new UsageError(`${dir} exists and is not an OCI image layout`, {
+        hint: 'write to a new or empty directory, or to an existing layout',
+      });
+    }
+    await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+    await writeFileAtomic(join(dir, 'index.json'), JSON.stringify(emptyIndex()));
+    // Written last: its presence is what marks the directory as a complete layout.
+    await writeFileAtomic(join(dir, LAYOUT_FILE), JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION }));
+  });
 }
 
 function emptyIndex(): ImageIndex {
