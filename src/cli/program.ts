@@ -1,20 +1,7 @@
 /** The `ghcr-optimize` program: global options, commands, and the top-level error boundary. */
 import { Command, Option } from '@commander-js/extra-typings';
 import { CommanderError } from 'commander';
-import { authCommand } from './commands/auth.js';
-import { copyCommand } from './commands/copy.js';
-import { pullCommand } from './commands/pull.js';
-import { pushCommand } from './commands/push.js';
-import { indexCommand } from './commands/index-create.js';
-import { cacheCommand, cacheWarmCommand } from './commands/cache.js';
-import { metaCommand } from './commands/meta.js';
-import { scanCommand } from './commands/scan.js';
-import { analyzeCommand } from './commands/analyze.js';
-import { lintCommand } from './commands/lint.js';
-import { demoCommand } from './commands/demo.js';
-import { healthCommand } from './commands/health.js';
-import { inspectCommand } from './commands/inspect.js';
-import { tagsCommand } from './commands/tags.js';
+import { COMMANDS, commandName } from './commands/index.js';
 import type { GlobalOptions } from './context.js';
 import { makeRunner, printError } from './run.js';
 import { VERSION } from '../version.js';
@@ -23,7 +10,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-export function buildProgram(): Command {
+/**
+ * The program with the commands `args` needs: just the one it names (when it names a known one),
+ * else all of them (for help and for unknown-command errors).
+ */
+export async function buildProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command('ghcr-optimize')
     .description(
       'Fast, safe publishing, pulling, cleaning, securing and monitoring of images on GHCR and any OCI registry',
@@ -62,25 +53,10 @@ Examples:
   program.exitOverride();
   program.configureOutput({ outputError: () => undefined });
   const run = makeRunner(() => program.opts());
-  for (const cmd of [
-    inspectCommand(run),
-    tagsCommand(run),
-    copyCommand(run),
-    pullCommand(run),
-    pushCommand(run),
-    indexCommand(run),
-    cacheWarmCommand(run),
-    cacheCommand(run),
-    metaCommand(run),
-    analyzeCommand(run),
-    lintCommand(run),
-    scanCommand(run),
-    healthCommand(run),
-    authCommand(run),
-    demoCommand(run),
-  ]) {
-    program.addCommand(cmd);
-  }
+  const named = commandName(args);
+  const wanted = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+  const factories = await Promise.all(wanted.map((name) => COMMANDS[name]!()));
+  for (const factory of factories) program.addCommand(factory(run) as unknown as Command);
   // Subcommands share the parent's error handling (exitOverride) and silence.
   const quiet = (cmd: Command): void => {
     for (const sub of cmd.commands as Command[]) {
@@ -94,7 +70,7 @@ Examples:
 }
 
 export async function main(argv = process.argv): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(argv.slice(2));
   try {
     await program.parseAsync(argv);
   } catch (err) {

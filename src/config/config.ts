@@ -4,30 +4,10 @@
  * loads in an older tool.
  */
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import type { Config } from './schema.js';
 
-export const registryConfigSchema = z.strictObject({
-  /** Plain HTTP (or unverified TLS) for this host. Loopback hosts get this automatically. */
-  insecure: z.boolean().optional(),
-  /** PEM file with the CA that signed this registry's certificate. */
-  caFile: z.string().optional(),
-  /** Parallel connections to this registry. */
-  concurrency: z.number().int().min(1).max(64).optional(),
-});
-export type RegistryConfig = z.infer<typeof registryConfigSchema>;
-
-export const configSchema = z.looseObject({
-  registries: z.record(z.string(), registryConfigSchema.nullish()).optional(),
-  health: z
-    .strictObject({
-      samples: z.number().int().min(1).max(100).optional(),
-      /** p95 latency above this marks a registry unhealthy. */
-      maxLatencyMs: z.number().positive().optional(),
-    })
-    .optional(),
-});
-export type Config = z.infer<typeof configSchema>;
+export type { Config, RegistryConfig } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'ghcr-optimize.yaml';
 
@@ -63,6 +43,8 @@ export async function loadConfig(
       hint: 'fix the syntax and retry',
     });
   }
+  // Like the YAML parser, the schema (zod) loads only when there is a file to check.
+  const { configSchema } = await import('./schema.js');
   const r = configSchema.safeParse(doc);
   if (!r.success) {
     const issue = r.error.issues[0];

@@ -1,116 +1,123 @@
 /**
  * Runtime validation of manifests, indexes and configs. A registry is untrusted input: every
- * fetched document goes through these schemas before any field is used, and the error names the
+ * fetched document goes through these checks before any field is used, and the error names the
  * field that was wrong. Unknown fields are kept (loose objects) because the raw bytes, not our
- * parsed view, are what gets copied and digested.
+ * parsed view, are what gets copied and digested. (Hand-written checks, not zod: see shape.ts.)
  */
-import { z } from 'zod';
 import { ProtocolError } from '../errors.js';
 import { isDigest } from './digest.js';
 import { MediaType, isSchema1, manifestKind, stripParams } from './media-types.js';
+import {
+  array,
+  boolean,
+  describeIssues,
+  literal,
+  nullish,
+  number,
+  object,
+  optional,
+  record,
+  string,
+  validate,
+  type Check,
+  type Infer,
+} from './shape.js';
 
-const digestSchema = z.string().refine(isDigest, { message: 'not a sha256/sha512 digest' });
-const annotationsSchema = z.record(z.string(), z.string());
+const digest = string({ refine: [isDigest, 'not a sha256/sha512 digest'] });
+const annotations = record(string());
 
-export const platformSchema = z.looseObject({
-  architecture: z.string(),
-  os: z.string(),
-  'os.version': z.string().optional(),
-  'os.features': z.array(z.string()).optional(),
-  variant: z.string().optional(),
-  features: z.array(z.string()).optional(),
-});
-export type Platform = z.infer<typeof platformSchema>;
+const platformShape = {
+  architecture: string(),
+  os: string(),
+  'os.version': optional(string()),
+  'os.features': optional(array(string())),
+  variant: optional(string()),
+  features: optional(array(string())),
+};
+export type Platform = Infer<typeof platformShape>;
+const platform = object(platformShape);
 
-export const descriptorSchema = z.looseObject({
-  mediaType: z.string().min(1),
-  digest: digestSchema,
-  size: z.number().int().nonnegative(),
-  urls: z.array(z.string()).optional(),
-  annotations: annotationsSchema.optional(),
-  data: z.string().optional(),
-  artifactType: z.string().optional(),
-  platform: platformSchema.optional(),
-});
-export type Descriptor = z.infer<typeof descriptorSchema>;
+const descriptorShape = {
+  mediaType: string({ min: 1 }),
+  digest,
+  size: number({ int: true, nonnegative: true }),
+  urls: optional(array(string())),
+  annotations: optional(annotations),
+  data: optional(string()),
+  artifactType: optional(string()),
+  platform: optional(platform),
+};
+export type Descriptor = Infer<typeof descriptorShape>;
+const descriptor = object(descriptorShape);
 
-export const imageManifestSchema = z.looseObject({
-  schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
-  artifactType: z.string().optional(),
-  config: descriptorSchema,
-  layers: z.array(descriptorSchema),
-  subject: descriptorSchema.optional(),
-  annotations: annotationsSchema.optional(),
-});
-export type ImageManifest = z.infer<typeof imageManifestSchema>;
+const imageManifestShape = {
+  schemaVersion: literal(2),
+  mediaType: optional(string()),
+  artifactType: optional(string()),
+  config: descriptor,
+  layers: array(descriptor),
+  subject: optional(descriptor),
+  annotations: optional(annotations),
+};
+export type ImageManifest = Infer<typeof imageManifestShape>;
+const imageManifest = object(imageManifestShape);
 
-export const imageIndexSchema = z.looseObject({
-  schemaVersion: z.literal(2),
-  mediaType: z.string().optional(),
-  artifactType: z.string().optional(),
-  manifests: z.array(descriptorSchema),
-  subject: descriptorSchema.optional(),
-  annotations: annotationsSchema.optional(),
-});
-export type ImageIndex = z.infer<typeof imageIndexSchema>;
+const imageIndexShape = {
+  schemaVersion: literal(2),
+  mediaType: optional(string()),
+  artifactType: optional(string()),
+  manifests: array(descriptor),
+  subject: optional(descriptor),
+  annotations: optional(annotations),
+};
+export type ImageIndex = Infer<typeof imageIndexShape>;
+const imageIndex = object(imageIndexShape);
 
-const healthcheckSchema = z.looseObject({
-  Test: z.array(z.string()).optional(),
-  Interval: z.number().optional(),
-  Timeout: z.number().optional(),
-  StartPeriod: z.number().optional(),
-  Retries: z.number().optional(),
+const healthcheck = object({
+  Test: optional(array(string())),
+  Interval: optional(number()),
+  Timeout: optional(number()),
+  StartPeriod: optional(number()),
+  Retries: optional(number()),
 });
 
 /** Docker and OCI configs share these fields; Docker writes `null` where OCI omits. */
-export const imageConfigSchema = z.looseObject({
-  created: z.string().nullish(),
-  author: z.string().nullish(),
-  architecture: z.string(),
-  os: z.string(),
-  'os.version': z.string().nullish(),
-  variant: z.string().nullish(),
-  config: z
-    .looseObject({
-      User: z.string().nullish(),
-      ExposedPorts: z.record(z.string(), z.unknown()).nullish(),
-      Env: z.array(z.string()).nullish(),
-      Entrypoint: z.array(z.string()).nullish(),
-      Cmd: z.array(z.string()).nullish(),
-      Volumes: z.record(z.string(), z.unknown()).nullish(),
-      WorkingDir: z.string().nullish(),
-      Labels: z.record(z.string(), z.string()).nullish(),
-      StopSignal: z.string().nullish(),
-      Healthcheck: healthcheckSchema.nullish(),
-    })
-    .nullish(),
-  rootfs: z.looseObject({ type: z.string(), diff_ids: z.array(digestSchema) }),
-  history: z
-    .array(
-      z.looseObject({
-        created: z.string().nullish(),
-        created_by: z.string().nullish(),
-        author: z.string().nullish(),
-        comment: z.string().nullish(),
-        empty_layer: z.boolean().nullish(),
-      }),
-    )
-    .nullish(),
-});
-export type ImageConfig = z.infer<typeof imageConfigSchema>;
+const containerConfigShape = {
+  User: nullish(string()),
+  ExposedPorts: nullish(record((() => undefined) as Check<unknown>)),
+  Env: nullish(array(string())),
+  Entrypoint: nullish(array(string())),
+  Cmd: nullish(array(string())),
+  Volumes: nullish(record((() => undefined) as Check<unknown>)),
+  WorkingDir: nullish(string()),
+  Labels: nullish(record(string())),
+  StopSignal: nullish(string()),
+  Healthcheck: nullish(healthcheck),
+};
+const historyShape = {
+  created: nullish(string()),
+  created_by: nullish(string()),
+  author: nullish(string()),
+  comment: nullish(string()),
+  empty_layer: nullish(boolean),
+};
+const imageConfigShape = {
+  created: nullish(string()),
+  author: nullish(string()),
+  architecture: string(),
+  os: string(),
+  'os.version': nullish(string()),
+  variant: nullish(string()),
+  config: nullish(object(containerConfigShape)),
+  rootfs: object({ type: string(), diff_ids: array(digest) }),
+  history: nullish(array(object(historyShape))),
+};
+export type ImageConfig = Infer<typeof imageConfigShape>;
+const imageConfig = object(imageConfigShape);
 
 export type ParsedManifest =
   | { kind: 'index'; mediaType: string; index: ImageIndex }
   | { kind: 'manifest'; mediaType: string; manifest: ImageManifest };
-
-function describeIssues(error: z.ZodError): string {
-  const first = error.issues[0];
-  if (!first) return 'invalid document';
-  const path = first.path.length > 0 ? first.path.join('.') : '(root)';
-  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problems)` : '';
-  return `${path}: ${first.message}${more}`;
-}
 
 function parseJson(bytes: Uint8Array, what: string): unknown {
   try {
@@ -148,23 +155,25 @@ export function parseManifest(bytes: Uint8Array, contentType?: string, what = 'm
     mediaType = kind === 'index' ? MediaType.OciIndex : MediaType.OciManifest;
   }
   if (kind === 'index') {
-    const r = imageIndexSchema.safeParse(doc);
-    if (!r.success) throw new ProtocolError(`invalid ${what} (index) ${describeIssues(r.error)}`);
-    return { kind, mediaType: mediaType!, index: r.data };
+    const issues = validate(imageIndex, doc);
+    if (issues.length > 0) throw new ProtocolError(`invalid ${what} (index) ${describeIssues(issues)}`);
+    return { kind, mediaType: mediaType!, index: doc as ImageIndex };
   }
-  const r = imageManifestSchema.safeParse(doc);
-  if (!r.success) throw new ProtocolError(`invalid ${what} ${describeIssues(r.error)}`);
-  return { kind, mediaType: mediaType!, manifest: r.data };
+  const issues = validate(imageManifest, doc);
+  if (issues.length > 0) throw new ProtocolError(`invalid ${what} ${describeIssues(issues)}`);
+  return { kind, mediaType: mediaType!, manifest: doc as ImageManifest };
 }
 
 export function parseImageConfig(bytes: Uint8Array, what = 'image config'): ImageConfig {
-  const r = imageConfigSchema.safeParse(parseJson(bytes, what));
-  if (!r.success) throw new ProtocolError(`invalid ${what} ${describeIssues(r.error)}`);
-  return r.data;
+  const doc = parseJson(bytes, what);
+  const issues = validate(imageConfig, doc);
+  if (issues.length > 0) throw new ProtocolError(`invalid ${what} ${describeIssues(issues)}`);
+  return doc as ImageConfig;
 }
 
 export function parseIndex(bytes: Uint8Array, what = 'index'): ImageIndex {
-  const r = imageIndexSchema.safeParse(parseJson(bytes, what));
-  if (!r.success) throw new ProtocolError(`invalid ${what} ${describeIssues(r.error)}`);
-  return r.data;
+  const doc = parseJson(bytes, what);
+  const issues = validate(imageIndex, doc);
+  if (issues.length > 0) throw new ProtocolError(`invalid ${what} ${describeIssues(issues)}`);
+  return doc as ImageIndex;
 }

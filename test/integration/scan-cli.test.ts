@@ -1,80 +1,26 @@
 /**
  * `ghcr-optimize scan` as a user runs it: its own node process, a controlled PATH (so trivy is
  * absent, or a stand-in script that writes a real Trivy report), real Trivy reports as input.
- *
- * Until `scan` is registered in src/cli/program.ts, the CLI is started through a tiny entry
- * point that adds the command to the real program; afterwards the suite runs through runCli.
+
  */
-import { spawn } from 'node:child_process';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/cli/program.js';
 import type { ScanJson } from '../../src/scan/scan.js';
-import { cliEnv, describeRun, runCli, type CliOptions, type CliResult } from '../support/cli.js';
+import { describeRun, runCli, type CliOptions, type CliResult } from '../support/cli.js';
 import { makeImage, makeIndex, writeOciLayout } from '../support/fixtures.js';
-import { makeTempDir, removeTempDir, trackChild } from '../support/lifecycle.js';
+import { makeTempDir, removeTempDir } from '../support/lifecycle.js';
 import { sarifErrors } from '../unit/scan/helpers.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'trivy');
 const ALPINE = join(FIXTURES, 'alpine-310.json.golden');
 const DISTROLESS = join(FIXTURES, 'alpine-distroless.json.golden');
-const TSX = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
-const registered = buildProgram().commands.some((c) => c.name() === 'scan');
 
-const src = (p: string): string => pathToFileURL(join(ROOT, 'src', 'cli', p)).href;
-const SHIM = `
-const { buildProgram } = await import(${JSON.stringify(src('program.ts'))});
-const { scanCommand } = await import(${JSON.stringify(src('commands/scan.ts'))});
-const { makeRunner, printError } = await import(${JSON.stringify(src('run.ts'))});
-const program = buildProgram();
-const cmd = scanCommand(makeRunner(() => program.opts()));
-cmd.exitOverride();
-cmd.configureOutput({ outputError: () => undefined });
-program.addCommand(cmd);
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  const code = err?.code;
-  const done = code === 'commander.helpDisplayed' || code === 'commander.help' || code === 'commander.version';
-  process.exitCode = done ? 0 : printError(err, program.opts());
-}
-`;
-
-/** `ghcr-optimize scan ...args`, through runCli once the command is registered. */
-function runScan(args: string[], opts: CliOptions, shim: string): Promise<CliResult> {
-  if (registered) return runCli(['scan', ...args], opts);
-  const all = ['scan', ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, shim, ...all], {
-      cwd: opts.cwd ?? opts.home,
-      env: cliEnv(opts),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    trackChild(child);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const stdoutBytes = Buffer.concat(out);
-      const stderr = Buffer.concat(err).toString('utf8');
-      resolve({
-        args: all,
-        code,
-        signal,
-        timedOut: false,
-        stdout: stdoutBytes.toString('utf8'),
-        stdoutBytes,
-        stderr,
-        stderrLines: stderr.split('\n').filter((l) => l.trim() !== ''),
-      });
-    });
-  });
+/** `ghcr-optimize scan ...args`. */
+function runScan(args: string[], opts: CliOptions): Promise<CliResult> {
+  return runCli(['scan', ...args], opts);
 }
 
 function expectExit(r: CliResult, code: number): void {
@@ -86,15 +32,12 @@ describe('ghcr-optimize scan (CLI process)', () => {
   let home: string;
   let empty: string;
   let fake: string;
-  let shim: string;
   let layout: string;
 
   beforeAll(async () => {
     home = makeTempDir('scan-cli');
     empty = makeTempDir('scan-cli-empty-path');
     fake = makeTempDir('scan-cli-fake-trivy');
-    shim = join(home, 'scan-shim.mts');
-    await writeFile(shim, SHIM);
     // A stand-in trivy using shell builtins only (its PATH holds nothing else): records its
     // arguments, and writes FAKE_REPORT (FAKE_REPORT_ARM64 for --platform linux/arm64*) to --output.
     await writeFile(
@@ -134,12 +77,8 @@ describe('ghcr-optimize scan (CLI process)', () => {
     },
   });
 
-  it(`runs ${registered ? 'through runCli (scan is registered)' : 'through a stand-in entry point (scan is not registered yet)'}`, () => {
-    expect(typeof registered).toBe('boolean');
-  });
-
   it('trivy absent: exit code 10, "error:" and "hint:" lines naming trivy and how to install it', async () => {
-    const r = await runScan(['ghcr.io/o/app:1'], { home, env: { PATH: empty } }, shim);
+    const r = await runScan(['ghcr.io/o/app:1'], { home, env: { PATH: empty } });
     expectExit(r, 10);
     expect(r.stdout).toBe('');
     expect(r.stderrLines, describeRun(r)).toHaveLength(2);
@@ -148,7 +87,7 @@ describe('ghcr-optimize scan (CLI process)', () => {
   });
 
   it('trivy absent with --json: the error as one JSON line', async () => {
-    const r = await runScan(['ghcr.io/o/app:1', '--json'], { home, env: { PATH: empty } }, shim);
+    const r = await runScan(['ghcr.io/o/app:1', '--json'], { home, env: { PATH: empty } });
     expectExit(r, 10);
     expect(r.stderrLines).toHaveLength(1);
     expect(JSON.parse(r.stderr)).toMatchObject({ error: { kind: 'missing-tool', exitCode: 10 } });
@@ -167,7 +106,6 @@ describe('ghcr-optimize scan (CLI process)', () => {
         '--ignore-unfixed',
       ],
       withFake({}, 'args-single.txt'),
-      shim,
     );
     expectExit(r, 3);
     const sarif = JSON.parse(r.stdout) as { runs: { results: unknown[] }[] };
@@ -187,11 +125,7 @@ describe('ghcr-optimize scan (CLI process)', () => {
   });
 
   it('--per-platform on an OCI layout: trivy once per platform, results merged', async () => {
-    const r = await runScan(
-      [`oci:${layout}:1`, '--per-platform', '--json'],
-      withFake({}, 'args-pp.txt'),
-      shim,
-    );
+    const r = await runScan([`oci:${layout}:1`, '--per-platform', '--json'], withFake({}, 'args-pp.txt'));
     expectExit(r, 0);
     const doc = JSON.parse(r.stdout) as ScanJson;
     expect(doc.artifact.platforms).toEqual(['linux/amd64', 'linux/arm64/v8']);
@@ -208,11 +142,7 @@ describe('ghcr-optimize scan (CLI process)', () => {
   });
 
   it('a failing trivy: exit 1 with its last error line', async () => {
-    const r = await runScan(
-      ['ghcr.io/o/app:1'],
-      withFake({ FAKE_FAIL: 'FATAL unable to find the image' }),
-      shim,
-    );
+    const r = await runScan(['ghcr.io/o/app:1'], withFake({ FAKE_FAIL: 'FATAL unable to find the image' }));
     expectExit(r, 1);
     expect(r.stderrLines.filter((l) => l.startsWith('error: '))).toEqual([
       'error: trivy failed on ghcr.io/o/app:1 (exit 1): FATAL unable to find the image',
@@ -220,7 +150,7 @@ describe('ghcr-optimize scan (CLI process)', () => {
   });
 
   it('--input: a real report as a table; exit 0 without --exit-code even with findings', async () => {
-    const r = await runScan(['--input', ALPINE], { home, env: { PATH: empty } }, shim);
+    const r = await runScan(['--input', ALPINE], { home, env: { PATH: empty } });
     expectExit(r, 0);
     expect(r.stdout.split('\n')[0]).toBe('testdata/fixtures/images/alpine-310.tar.gz (alpine 3.10.2)');
     expect(r.stdout).toContain('LIBRARY       VULNERABILITY  SEVERITY  STATUS  INSTALLED  FIXED      TITLE');
@@ -245,7 +175,6 @@ describe('ghcr-optimize scan (CLI process)', () => {
         out,
       ],
       { home, env: { PATH: empty } },
-      shim,
     );
     expectExit(r, 0);
     expect(r.stdout).toBe('');
@@ -261,14 +190,14 @@ describe('ghcr-optimize scan (CLI process)', () => {
   it('a JSON file that is not a Trivy report: exit 2, one line naming it', async () => {
     const file = join(home, 'not-trivy.json');
     await writeFile(file, JSON.stringify({ version: '2.1.0', runs: [] }));
-    const r = await runScan(['--input', file], { home, env: { PATH: empty } }, shim);
+    const r = await runScan(['--input', file], { home, env: { PATH: empty } });
     expectExit(r, 2);
     expect(r.stderrLines[0]).toBe(`error: ${file} is a SARIF log, not a Trivy JSON report`);
     expect(r.stderrLines[1]).toMatch(/^hint: give the output of "trivy image --format json/);
   });
 
   it('--help shows the options and examples', async () => {
-    const r = await runScan(['--help'], { home, env: { PATH: empty } }, shim);
+    const r = await runScan(['--help'], { home, env: { PATH: empty } });
     expectExit(r, 0);
     for (const s of [
       '--severity',

@@ -2,22 +2,16 @@
  * Layer fixtures for the analysis tests: tar bytes written with tar-stream's packer (pax long
  * names, hard links, modes, owners, whiteouts, opaque markers), hand-made GNU long-name and
  * hostile headers, and layers compressed with gzip, the Debian `zstd` CLI, or not at all.
- * Plus a runner for the analyze/lint commands that works before they are registered in
- * src/cli/program.ts.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import type { CliOptions, CliResult } from './cli.js';
-import { cliEnv } from './cli.js';
+import { runCli } from './cli.js';
 import type { Layer } from './images.js';
 import { scanLayer, type LayerScan, type ScanOptions } from '../../src/analyze/layer-reader.js';
-import { trackChild } from './lifecycle.js';
 import { whichTool } from './tools.js';
 
 export type FixtureEntry =
@@ -314,77 +308,7 @@ export function hugeZeroTar(fileBytes: number, name = 'big.bin'): Readable {
   );
 }
 
-// ---- the CLI, with analyze and lint registered even before program.ts does it ----
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const TSX = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
-const src = (p: string): string => JSON.stringify(pathToFileURL(join(ROOT, 'src', p)).href);
-
-const ENTRY = `
-import { buildProgram } from ${src('cli/program.ts')};
-import { makeRunner, printError } from ${src('cli/run.ts')};
-import { analyzeCommand } from ${src('cli/commands/analyze.ts')};
-import { lintCommand } from ${src('cli/commands/lint.ts')};
-const program = buildProgram();
-const run = makeRunner(() => program.opts());
-const names = new Set(program.commands.map((c) => c.name()));
-for (const cmd of [analyzeCommand(run), lintCommand(run)]) {
-  if (names.has(cmd.name())) continue;
-  cmd.exitOverride();
-  cmd.configureOutput({ outputError: () => undefined });
-  program.addCommand(cmd);
-}
-try {
-  await program.parseAsync(['node', 'ghcr-optimize', ...process.argv.slice(1)]);
-} catch (err) {
-  const code = err && typeof err === 'object' ? err.code : undefined;
-  if (typeof code === 'string' && code.startsWith('commander.') && (err.exitCode === 0 || code === 'commander.help' || code === 'commander.helpDisplayed')) {
-    process.exitCode = 0;
-  } else {
-    const o = program.opts();
-    process.exitCode = printError(err, { json: o.json === true, debug: o.debug === true });
-  }
-}
-`;
-
-/** `ghcr-optimize ...args` with analyze and lint available; same contract as runCli. */
+/** `ghcr-optimize ...args` (analyze and lint are registered commands). */
 export function runAnalyzeCli(args: string[], opts: CliOptions): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, '--input-type=module', '-e', ENTRY, ...args], {
-      cwd: opts.cwd ?? opts.home,
-      env: cliEnv(opts),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    trackChild(child);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs ?? 30_000);
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const stdoutBytes = Buffer.concat(out);
-      const stderr = Buffer.concat(err).toString('utf8');
-      resolve({
-        args,
-        code,
-        signal,
-        timedOut,
-        stdout: stdoutBytes.toString('utf8'),
-        stdoutBytes,
-        stderr,
-        stderrLines: stderr.split('\n').filter((l) => l.trim() !== ''),
-      });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.stdin ?? '');
-  });
+  return runCli(args, opts);
 }

@@ -1,0 +1,202 @@
+import { Command } from '@commander-js/extra-typings';
+import { UsageError } from '../../errors.js';
+import { formatRepository, parseReference, type RepositoryName } from '../../ref/index.js';
+import {
+  ApplyStoppedError,
+  DeletionsFailedError,
+  applyPlan,
+  assertApplicable,
+  type ApplyResult,
+} from '../../retention/apply.js';
+import type { RetentionBackend } from '../../retention/backend.js';
+import { gatherInventory } from '../../retention/gather.js';
+import type { Inventory } from '../../retention/inventory.js';
+import { planRetention, shortDigest, type RetentionPlan } from '../../retention/planner.js';
+import { parseNow, policyHash, resolvePolicy, type RetentionPolicy } from '../../retention/policy.js';
+import { RegistryBackend } from '../../retention/registry-backend.js';
+import { displayTags, renderApplied, renderPlan } from '../../retention/render.js';
+import { readPlanFile, resolveRepositories, writePlanFile } from '../../retention/targets.js';
+import { positiveInt, type Context, type Runner } from '../context.js';
+
+/** The config as a plain record: `retention:` and `services:` pass through its loose schema. */
+export function looseConfig(ctx: Context): Readonly<Record<string, unknown>> {
+  return ctx.config as Readonly<Record<string, unknown>>;
+}
+
+export function retentionPolicy(ctx: Context): RetentionPolicy {
+  return resolvePolicy(looseConfig(ctx).retention);
+}
+
+/**
+ * The back end for each repository. Every registry is read and cleaned through the Distribution
+ * API; ghcr.io deletes only through the GitHub Packages API (the GitHub back end plugs in here).
+ */
+export async function openBackends(
+  ctx: Context,
+  repos: readonly RepositoryName[],
+  concurrency: number,
+): Promise<RetentionBackend[]> {
+  const client = await ctx.client([...new Set(repos.map((r) => r.registry))]);
+  return repos.map((r) => new RegistryBackend(client.repository(r.registry, r.repository), { concurrency }));
+}
+
+/** Reads one repository and plans it; gathering warnings join the plan's own. */
+export async function planRepository(
+  ctx: Context,
+  backend: RetentionBackend,
+  policy: RetentionPolicy,
+  now: Date,
+  concurrency: number,
+): Promise<{ plan: RetentionPlan; inventory: Inventory }> {
+  ctx.out.info(`${backend.repository}: reading tags, manifests and referrers…`);
+  const gathered = await gatherInventory(backend, { concurrency, signal: ctx.signal });
+  const plan = planRetention(gathered.inventory, policy, now);
+  plan.warnings = [...new Set([...plan.warnings, ...gathered.warnings])].sort();
+  return { plan, inventory: gathered.inventory };
+}
+
+const HELP = `
+Without --force nothing is deleted: the plan is printed (a table, or --json: the plan with
+"keep", "delete" and "summary"), and --plan-out saves it. --force plans and deletes; with
+--plan FILE --force a saved plan is applied exactly as it was made, never re-planned.
+
+The policy is "retention:" in ghcr-optimize.yaml, else the built-in rules: semver releases,
+latest and stable forever; main, main-*, sha-* 90d; develop* and dev-* 30d; pr-* 7d;
+buildcache* and cache-* 24h; untagged manifests nothing kept references are deleted after 1h;
+other tags are kept. A digest is kept when any of its tags is kept; an index keeps its children,
+an image keeps its signatures, attestations and referrers (cosign sha256-<hex>.sig/.att/.sbom
+tags, OCI subject, sha256-<hex> fallback indexes). A manifest that cannot be read holds every
+deletion (fail closed).
+
+Deletion follows the plan's order: an index before its children, a signature or referrer before
+its subject. Before each wave the tags are read again: an item whose tags moved (or gained a
+tag) since the plan is refused, and what a surviving manifest references is never deleted.
+A saved plan made under another policy is refused as a whole.
+
+Any OCI registry (Distribution API): deleting is DELETE /v2/NAME/manifests/DIGEST, which the
+registry must allow (distribution: storage.delete.enabled), and removes every tag on that
+digest. The API cannot list untagged manifests, so untagged cleanup covers only manifests
+reachable from a tag (index children, referrers); a manifest that lost its last tag earlier is
+invisible here. Disk space returns when the registry collects garbage (registry garbage-collect).
+On ghcr.io, deletes go through the GitHub Packages API.
+
+Repositories default to the "services:" of the config file.
+
+Examples:
+  ghcr-optimize clean ghcr.io/OWNER/app
+  ghcr-optimize clean registry.internal:5000/app --now 2025-06-01T00:00:00Z --json
+  ghcr-optimize clean registry.internal:5000/app --plan-out plan.json
+  ghcr-optimize clean --plan plan.json --force
+  ghcr-optimize clean registry.internal:5000/app --force`;
+
+export function cleanCommand(run: Runner) {
+  return new Command('clean')
+    .description('delete what the retention policy no longer keeps (a dry run unless --force)')
+    .argument('[repository...]', 'e.g. ghcr.io/OWNER/IMAGE (default: the config\'s "services:")')
+    .option('--dry-run', 'only print the plan (the default)')
+    .option('--force', 'delete what the plan says')
+    .option('--plan <file>', 'use a plan saved with --plan-out instead of planning')
+    .option('--plan-out <file>', 'save the plan (JSON) to this file')
+    .option('--now <instant>', 'plan as of this ISO-8601 instant with a zone, e.g. 2025-06-01T00:00:00Z')
+    .addHelpText('after', HELP)
+    .action((repositories, opts) =>
+      run(async (ctx) => {
+        if (opts.force && opts.dryRun) throw new UsageError('use either --dry-run or --force');
+        if (opts.plan !== undefined && opts.now !== undefined) {
+          throw new UsageError('--now applies when planning; a saved plan keeps the instant it was made for');
+        }
+        if (opts.plan !== undefined && opts.planOut !== undefined) {
+          throw new UsageError('--plan reads a saved plan; --plan-out saves a new one: use one of them');
+        }
+        const policy = retentionPolicy(ctx);
+        const hash = policyHash(policy);
+        const concurrency = positiveInt(ctx.globals.concurrency, '--concurrency', 8, 64);
+        const force = opts.force === true;
+
+        // 1. The plans: saved, or made now.
+        let plans: RetentionPlan[];
+        let backends: RetentionBackend[];
+        if (opts.plan !== undefined) {
+          plans = await readPlanFile(opts.plan);
+          if (repositories.length > 0) {
+            const wanted = resolveRepositories(repositories, {}, 'clean').map(formatRepository);
+            const missing = wanted.filter((w) => !plans.some((p) => p.repository === w));
+            if (missing.length > 0) throw new UsageError(`${opts.plan} has no plan for ${missing.join(', ')}`);
+            plans = plans.filter((p) => wanted.includes(p.repository));
+          }
+          // Refuse before touching anything: every plan must be for the policy in force now.
+          if (force) for (const p of plans) assertApplicable(p, p.repository, hash);
+          if (!force) {
+            ctx.out.result(plans.length === 1 ? plans[0] : { schemaVersion: 1, plans }, () =>
+              plans.map((p) => renderPlan(p, true)).join('\n\n'),
+            );
+            return;
+          }
+          const repos = plans.map((p) => {
+            const ref = parseReference(p.repository, { defaultTag: false });
+            return { registry: ref.registry, repository: ref.repository };
+          });
+          backends = await openBackends(ctx, repos, concurrency);
+        } else {
+          const repos = resolveRepositories(repositories, looseConfig(ctx), 'clean');
+          const now = opts.now !== undefined ? parseNow(opts.now) : new Date();
+          backends = await openBackends(ctx, repos, concurrency);
+          plans = [];
+          for (const backend of backends) {
+            plans.push((await planRepository(ctx, backend, policy, now, concurrency)).plan);
+          }
+          if (opts.planOut !== undefined) {
+            await writePlanFile(opts.planOut, plans);
+            ctx.out.info(`plan saved to ${opts.planOut}`);
+          }
+        }
+        for (const p of plans) for (const w of p.warnings) ctx.out.warn(`${p.repository}: ${w}`);
+
+        if (!force) {
+          ctx.out.result(plans.length === 1 ? plans[0] : { schemaVersion: 1, plans }, () =>
+            plans.map((p) => renderPlan(p, true)).join('\n\n'),
+          );
+          return;
+        }
+
+        // 2. Apply, one repository after the other.
+        const applied: { plan: RetentionPlan; apply: ApplyResult }[] = [];
+        let stop: unknown;
+        for (const [i, plan] of plans.entries()) {
+          const backend = backends[i]!;
+          if (plan.delete.length > 0) ctx.out.info(`${plan.repository}: deleting ${plan.delete.length} manifests…`);
+          let result: ApplyResult;
+          try {
+            result = await applyPlan(plan, backend, { policyHash: hash, concurrency, signal: ctx.signal });
+          } catch (err) {
+            if (!(err instanceof ApplyStoppedError)) throw err;
+            result = err.result;
+            stop = err.cause;
+          }
+          for (const r of result.items) {
+            if (r.status === 'refused' || r.status === 'failed') {
+              ctx.out.warn(
+                `${plan.repository}: ${r.status} ${shortDigest(r.digest)} (${displayTags(r.tags)}): ${r.reason ?? ''}`,
+              );
+            }
+          }
+          applied.push({ plan, apply: result });
+          if (stop !== undefined) break;
+        }
+        const deletedAny = applied.some((a) => a.apply.deleted > 0);
+        // Stopped before anything was deleted: the error alone says it all.
+        if (stop !== undefined && !deletedAny) throw stop;
+        const docs = applied.map((a) => ({ ...a.plan, apply: a.apply }));
+        ctx.out.result(docs.length === 1 ? docs[0] : { schemaVersion: 1, plans: docs }, () =>
+          applied.map((a) => renderApplied(a.plan, a.apply)).join('\n\n'),
+        );
+        if (stop !== undefined) throw stop;
+        const failed = applied.reduce((n, a) => n + a.apply.failed, 0);
+        if (failed > 0) {
+          throw new DeletionsFailedError(`${failed} deletion${failed === 1 ? '' : 's'} failed`, {
+            hint: 'see the warnings above; plan and clean again to retry',
+          });
+        }
+      }),
+    );
+}

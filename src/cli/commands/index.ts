@@ -1,0 +1,56 @@
+/**
+ * Every command, loaded on demand: a run imports only the module of the command it executes
+ * (Node 20 has no compile cache, so parsing every command's dependencies would cost every run
+ * ~100 ms). Help for the whole program loads them all.
+ */
+import type { Command } from '@commander-js/extra-typings';
+import type { Runner } from '../context.js';
+
+// Commander's generic parameters differ per command; the program only needs the base shape.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyCommand = Command<any, any, any>;
+type Loader = () => Promise<(run: Runner) => AnyCommand>;
+
+/** In the order `--help` lists them. */
+export const COMMANDS: Record<string, Loader> = {
+  inspect: async () => (await import('./inspect.js')).inspectCommand,
+  tags: async () => (await import('./tags.js')).tagsCommand,
+  copy: async () => (await import('./copy.js')).copyCommand,
+  pull: async () => (await import('./pull.js')).pullCommand,
+  push: async () => (await import('./push.js')).pushCommand,
+  index: async () => (await import('./index-create.js')).indexCommand,
+  'cache-warm': async () => (await import('./cache.js')).cacheWarmCommand,
+  cache: async () => (await import('./cache.js')).cacheCommand,
+  meta: async () => (await import('./meta.js')).metaCommand,
+  analyze: async () => (await import('./analyze.js')).analyzeCommand,
+  lint: async () => (await import('./lint.js')).lintCommand,
+  scan: async () => (await import('./scan.js')).scanCommand,
+  health: async () => (await import('./health.js')).healthCommand,
+  auth: async () => (await import('./auth.js')).authCommand,
+  demo: async () => (await import('./demo.js')).demoCommand,
+};
+
+/** Global options that take a value, so the scan for the command name can skip that value. */
+const VALUE_OPTIONS = new Set([
+  '--config-file',
+  '--ca-file',
+  '-u',
+  '--username',
+  '--password',
+  '--concurrency',
+  '--timeout',
+]);
+
+/** The command a command line names (`ghcr-optimize --json tags x` → `tags`), if any. */
+export function commandName(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return args[i + 1];
+    if (a.startsWith('-')) {
+      if (!a.includes('=') && VALUE_OPTIONS.has(a)) i++;
+      continue;
+    }
+    return a;
+  }
+  return undefined;
+}
