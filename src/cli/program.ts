@@ -56,7 +56,7 @@ Examples:
   const named = commandName(args);
   const wanted = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
   const factories = await Promise.all(wanted.map((name) => COMMANDS[name]!()));
-  for (const factory of factories) program.addCommand(factory(run) as unknown as Command);
+  for (const factory of factories) program.addCommand(factory(run));
   // Subcommands share the parent's error handling (exitOverride) and silence.
   const quiet = (cmd: Command): void => {
     for (const sub of cmd.commands as Command[]) {

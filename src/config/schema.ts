@@ -1,8 +1,6 @@
 /** The zod schema of `ghcr-optimize.yaml` (loaded only when a config file exists). */
 import { z } from 'zod';
 
-import { UsageError } from '../errors.js';
-
 export const registryConfigSchema = z.strictObject({
   /** Plain HTTP (or unverified TLS) for this host. Loopback hosts get this automatically. */
   insecure: z.boolean().optional(),

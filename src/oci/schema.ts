@@ -84,11 +84,11 @@ const healthcheck = object({
 /** Docker and OCI configs share these fields; Docker writes `null` where OCI omits. */
 const containerConfigShape = {
   User: nullish(string()),
-  ExposedPorts: nullish(record((() => undefined) as Check<unknown>)),
+  ExposedPorts: nullish(record(() => undefined)),
   Env: nullish(array(string())),
   Entrypoint: nullish(array(string())),
   Cmd: nullish(array(string())),
-  Volumes: nullish(record((() => undefined) as Check<unknown>)),
+  Volumes: nullish(record(() => undefined)),
   WorkingDir: nullish(string()),
   Labels: nullish(record(string())),
   StopSignal: nullish(string()),

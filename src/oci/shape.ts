@@ -19,53 +19,54 @@ function expected(kind: string): Check<never> {
   return (v, path, issues) => issues.push({ path, message: `expected ${kind}, received ${received(v)}` });
 }
 
-export const string = (
-  opts: { min?: number; refine?: [(s: string) => boolean, string] } = {},
-): Check<string> =>
-  ((v, path, issues) => {
+export const string =
+  (opts: { min?: number; refine?: [(s: string) => boolean, string] } = {}): Check<string> =>
+  (v, path, issues) => {
     if (typeof v !== 'string') return expected('string')(v, path, issues);
     if (opts.min !== undefined && v.length < opts.min)
       issues.push({ path, message: `must have at least ${opts.min} character(s)` });
     else if (opts.refine && !opts.refine[0](v)) issues.push({ path, message: opts.refine[1] });
-  }) as Check<string>;
+  };
 
-export const number = (opts: { int?: boolean; nonnegative?: boolean } = {}): Check<number> =>
-  ((v, path, issues) => {
+export const number =
+  (opts: { int?: boolean; nonnegative?: boolean } = {}): Check<number> =>
+  (v, path, issues) => {
     if (typeof v !== 'number' || !Number.isFinite(v)) return expected('number')(v, path, issues);
     if (opts.int && !Number.isInteger(v)) issues.push({ path, message: 'expected an integer' });
     else if (opts.nonnegative && v < 0) issues.push({ path, message: 'must be >= 0' });
-  }) as Check<number>;
+  };
 
-export const boolean: Check<boolean> = ((v, path, issues) => {
+export const boolean: Check<boolean> = (v, path, issues) => {
   if (typeof v !== 'boolean') expected('boolean')(v, path, issues);
-}) as Check<boolean>;
+};
 
-export const literal = <L extends string | number>(lit: L): Check<L> =>
-  ((v, path, issues) => {
+export const literal =
+  <L extends string | number>(lit: L): Check<L> =>
+  (v, path, issues) => {
     if (v !== lit) issues.push({ path, message: `expected ${JSON.stringify(lit)}` });
-  }) as Check<L>;
+  };
 
-export const array = <T>(item: Check<T>): Check<T[]> =>
-  ((v, path, issues) => {
+export const array =
+  <T>(item: Check<T>): Check<T[]> =>
+  (v, path, issues) => {
     if (!Array.isArray(v)) return expected('array')(v, path, issues);
     v.forEach((x, i) => item(x, [...path, i], issues));
-  }) as Check<T[]>;
+  };
 
-export const record = <T>(item: Check<T>): Check<Record<string, T>> =>
-  ((v, path, issues) => {
+export const record =
+  <T>(item: Check<T>): Check<Record<string, T>> =>
+  (v, path, issues) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return expected('object')(v, path, issues);
     for (const [k, x] of Object.entries(v)) item(x, [...path, k], issues);
-  }) as Check<Record<string, T>>;
+  };
 
 /** Marks a field that may be absent (`optional`) or absent/null (`nullish`). */
 export interface Field<T> {
   check: Check<T>;
   presence: 'required' | 'optional' | 'nullish';
 }
-export const optional = <T>(check: Check<T>): Field<T | undefined> =>
-  ({ check, presence: 'optional' }) as Field<T | undefined>;
-export const nullish = <T>(check: Check<T>): Field<T | null | undefined> =>
-  ({ check, presence: 'nullish' }) as Field<T | null | undefined>;
+export const optional = <T>(check: Check<T>): Field<T | undefined> => ({ check, presence: 'optional' });
+export const nullish = <T>(check: Check<T>): Field<T | null | undefined> => ({ check, presence: 'nullish' });
 
 type Shape = Record<string, Check<unknown> | Field<unknown>>;
 type FieldType<F> = F extends Field<infer T> ? T : F extends Check<infer T> ? T : never;
@@ -74,8 +75,9 @@ export type Infer<S extends Shape> = { [K in Exclude<keyof S, Optionals<S>>]: Fi
   [K in Optionals<S>]?: FieldType<S[K]>;
 } & Record<string, unknown>;
 
-export const object = <S extends Shape>(shape: S): Check<Infer<S>> =>
-  ((v, path, issues) => {
+export const object =
+  <S extends Shape>(shape: S): Check<Infer<S>> =>
+  (v, path, issues) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return expected('object')(v, path, issues);
     const rec = v as Record<string, unknown>;
     for (const [key, spec] of Object.entries(shape)) {
@@ -85,7 +87,7 @@ export const object = <S extends Shape>(shape: S): Check<Infer<S>> =>
       if (x === null && field.presence === 'nullish') continue;
       field.check(x, [...path, key], issues);
     }
-  }) as Check<Infer<S>>;
+  };
 
 /** Runs `check`; returns the issues (empty when `value` conforms). */
 export function validate(check: Check<unknown>, value: unknown): Issue[] {
