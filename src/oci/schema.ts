@@ -19,7 +19,6 @@ import {
   record,
   string,
   validate,
-  type Check,
   type Infer,
 } from './shape.js';
 

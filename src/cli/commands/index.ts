@@ -3,13 +3,10 @@
  * (Node 20 has no compile cache, so parsing every command's dependencies would cost every run
  * ~100 ms). Help for the whole program loads them all.
  */
-import type { Command } from '@commander-js/extra-typings';
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { Runner } from '../context.js';
 
-// Commander's generic parameters differ per command; the program only needs the base shape.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyCommand = Command<any, any, any>;
-type Loader = () => Promise<(run: Runner) => AnyCommand>;
+type Loader = () => Promise<(run: Runner) => CommandUnknownOpts>;
 
 /** In the order `--help` lists them. */
 export const COMMANDS: Record<string, Loader> = {
