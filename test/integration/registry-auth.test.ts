@@ -9,6 +9,7 @@ import { makeImage, makeLayer, pushImage } from '../support/fixtures.js';
 import { requireTool } from '../support/tools.js';
 import { testClient, tlsClient } from '../support/client.js';
 import { AuthError, NetworkError } from '../../src/errors.js';
+import { probeRegistry } from '../../src/monitor/health.js';
 
 const haveRegistry = requireTool('docker-registry');
 const image = makeImage({ layers: [{ 'f.txt': 'auth test layer' }] });
@@ -160,6 +161,31 @@ describe.skipIf(!haveRegistry)('bearer token auth (ES256 + x5c token server)', (
       expect(last.grantType).toBe('refresh_token');
     } finally {
       await client.close();
+    }
+  });
+
+  it('health: reachable, bearer auth working, latency measured', async () => {
+    const client = testClient({ user: credsOf(reg) });
+    try {
+      const h = await probeRegistry(client, reg.host, { samples: 3 });
+      expect(h).toMatchObject({
+        healthy: true,
+        reachable: true,
+        authScheme: 'bearer',
+        authOk: true,
+        samples: 3,
+      });
+      expect(h.latencyMs!.p95).toBeGreaterThanOrEqual(h.latencyMs!.p50);
+    } finally {
+      await client.close();
+    }
+    const bad = testClient({ user: { username: 'testuser', password: 'wrong' } });
+    try {
+      const h = await probeRegistry(bad, reg.host, { samples: 3 });
+      expect(h).toMatchObject({ healthy: false, reachable: true, authOk: false });
+      expect(h.error?.kind).toBe('auth');
+    } finally {
+      await bad.close();
     }
   });
 
