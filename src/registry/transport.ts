@@ -77,6 +77,15 @@ export interface TransportOptions {
 const MAX_REDIRECTS = 5;
 export const USER_AGENT = 'ghcr-optimize/0.1';
 
+/**
+ * Where a registry's API lives. References name Docker Hub `docker.io` (Docker's normalisation),
+ * but its API answers at registry-1.docker.io; every other registry serves at its own name.
+ */
+export function registryEndpoint(registry: string): string {
+  const lower = registry.toLowerCase();
+  return lower === 'docker.io' || lower === 'index.docker.io' ? 'registry-1.docker.io' : registry;
+}
+
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -219,7 +228,8 @@ export class Transport {
    * TLS registry on localhost must keep working), falling back to HTTP only when the server does
    * not speak TLS at all — never when a certificate fails to verify.
    */
-  async origin(host: string, signal?: AbortSignal): Promise<URL> {
+  async origin(registry: string, signal?: AbortSignal): Promise<URL> {
+    const host = registryEndpoint(registry);
     let scheme = this.#schemes.get(host);
     if (!scheme) {
       scheme = this.#probeScheme(host, signal);

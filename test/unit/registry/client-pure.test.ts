@@ -1,3 +1,4 @@
+import { registryEndpoint } from '../../../src/registry/transport.js';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
@@ -138,5 +139,16 @@ describe('rechunk', () => {
       throw new Error('socket hang up');
     }
     await expect(collect(rechunk(failing(), 4))).rejects.toThrow('socket hang up');
+  });
+});
+
+describe('registryEndpoint', () => {
+  it.each([
+    ['docker.io', 'registry-1.docker.io'],
+    ['index.docker.io', 'registry-1.docker.io'],
+    ['ghcr.io', 'ghcr.io'],
+    ['localhost:5000', 'localhost:5000'],
+  ])('%s → %s', (registry, endpoint) => {
+    expect(registryEndpoint(registry)).toBe(endpoint);
   });
 });
