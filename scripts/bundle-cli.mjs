@@ -21,7 +21,7 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   // zod and commander are bundled (zod's ESM build is hundreds of small files). The large
   // CommonJS packages that only some commands need stay in node_modules and load lazily.
-  external: ['yaml'],
+  external: ['yaml', 'better-sqlite3', 'pg'],
   // Bundled CommonJS (commander) calls require() for Node built-ins.
   banner: {
     js: "import { createRequire as __ghcrRequire } from 'node:module'; const require = __ghcrRequire(import.meta.url);",

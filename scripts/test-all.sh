@@ -16,6 +16,8 @@ missing=()
 for cmd in "${!NEED[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEED[$cmd]}")
 done
+# PostgreSQL's server binaries are not on PATH.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if ((${#missing[@]} > 0)); then
   echo "Installing test components: ${missing[*]}" >&2
   SUDO=""
@@ -29,6 +31,10 @@ for cmd in "${!NEED[@]}"; do
     exit 1
   fi
 done
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  echo "error: PostgreSQL's initdb is still missing after installing postgresql" >&2
+  exit 1
+fi
 
 [ -d node_modules ] || npm ci
 npm run build --silent

@@ -33,3 +33,4 @@ export * as meta from './meta/index.js';
 export * as scan from './scan/index.js';
 export * as retention from './retention/index.js';
 export * as analyze from './analyze/index.js';
+export * as store from './store/index.js';

@@ -61,12 +61,16 @@ export class GhcrBackend implements RetentionBackend {
   #ids = new Map<string, number>();
 
   constructor(opts: GhcrBackendOptions) {
-    const split = opts.owner === undefined || opts.package === undefined ? splitPackagePath(opts.repo.name) : undefined;
+    const split =
+      opts.owner === undefined || opts.package === undefined ? splitPackagePath(opts.repo.name) : undefined;
     this.owner = opts.owner ?? split!.owner;
     this.package = opts.package ?? split!.package;
     this.packages = opts.packages;
     this.repo = opts.repo;
-    this.#registry = new RegistryBackend(opts.repo, opts.concurrency ? { concurrency: opts.concurrency } : {});
+    this.#registry = new RegistryBackend(
+      opts.repo,
+      opts.concurrency ? { concurrency: opts.concurrency } : {},
+    );
   }
 
   get repository(): string {
@@ -161,8 +165,10 @@ export class GhcrBackend implements RetentionBackend {
   }
 }
 
-export interface GitHubClientEnvOptions
-  extends Omit<PackagesClientOptions, 'token' | 'tokenSource' | 'baseUrl'> {
+export interface GitHubClientEnvOptions extends Omit<
+  PackagesClientOptions,
+  'token' | 'tokenSource' | 'baseUrl'
+> {
   /** The environment (GHCR_TOKEN, GITHUB_TOKEN, GITHUB_API_URL); default process.env. */
   env?: NodeJS.ProcessEnv;
   /** `--username`/`--password(-stdin)`: a password here is the GitHub token. */

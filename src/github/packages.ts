@@ -243,9 +243,9 @@ export async function findGitHubToken(
   opts: CredentialOptions = {},
 ): Promise<{ token: string; source: string } | undefined> {
   const cred = await findCredential(GHCR_HOST, opts);
-  const token = cred?.password ?? cred?.identityToken;
-  if (!cred || token === undefined || token === '') return undefined;
-  return { token, source: cred.source };
+  // Only a password is a GitHub token; identity and registry tokens are the registry's own.
+  if (!cred || cred.password === undefined || cred.password === '') return undefined;
+  return { token: cred.password, source: cred.source };
 }
 
 export function missingTokenError(): AuthError {
@@ -403,10 +403,15 @@ export function mapGitHubError(err: unknown, ctx: ErrorContext): unknown {
     );
   }
   if (status >= 500) {
-    return new RegistryError(`${ctx.what}: the GitHub API failed (HTTP ${status}${said})`, status, undefined, {
-      hint: 'GitHub is having trouble; try again later (https://www.githubstatus.com)',
-      cause: err,
-    });
+    return new RegistryError(
+      `${ctx.what}: the GitHub API failed (HTTP ${status}${said})`,
+      status,
+      undefined,
+      {
+        hint: 'GitHub is having trouble; try again later (https://www.githubstatus.com)',
+        cause: err,
+      },
+    );
   }
   return new RegistryError(`${ctx.what}: GitHub answered HTTP ${status}${said}`, status, undefined, {
     cause: err,
@@ -467,14 +472,12 @@ export class PackagesClient {
   readonly baseUrl: string;
   readonly tokenSource: string | undefined;
   readonly #octokit: GitHubOctokit;
-  readonly #opts: PackagesClientOptions;
   readonly #ownerKinds = new Map<string, OwnerKind>();
   #login: Promise<string | undefined> | undefined;
   #rate: RateLimitState = {};
 
   constructor(opts: PackagesClientOptions) {
     if (opts.token === '') throw missingTokenError();
-    this.#opts = opts;
     this.baseUrl = (opts.baseUrl ?? DEFAULT_GITHUB_API).replace(/\/+$/, '');
     this.tokenSource = opts.tokenSource;
     const unit = opts.rateLimitUnitMs ?? 1000;
@@ -483,8 +486,7 @@ export class PackagesClient {
     const maxSecondary = opts.secondaryMaxWaitSeconds ?? 300;
     const notice = opts.notice ?? (() => undefined);
     const debug = opts.debug;
-    const describe = (o: RequestSummary): string =>
-      `${o.method ?? 'GET'} ${redactSecrets(o.url ?? '')}`;
+    const describe = (o: RequestSummary): string => `${o.method ?? 'GET'} ${redactSecrets(o.url ?? '')}`;
     this.#octokit = new GitHubOctokit({
       auth: opts.token,
       baseUrl: this.baseUrl,
@@ -493,8 +495,9 @@ export class PackagesClient {
       log: {
         debug: () => undefined,
         info: () => undefined,
+        // Deprecation notices; the request log's own error lines repeat what the hooks below say.
         warn: (m: string) => debug?.(`github: ${redactSecrets(String(m))}`),
-        error: (m: string) => debug?.(`github: ${redactSecrets(String(m))}`),
+        error: () => undefined,
       },
       retry: { retries: opts.retries ?? 3, retryAfterBaseValue: opts.retryBaseMs ?? 1000 },
       throttle: {
@@ -541,17 +544,30 @@ export class PackagesClient {
       if (typeof resource === 'string') rate.resource = resource;
       this.#rate = rate;
     };
+    // The hooks see the route template; the expanded URL is what a reader wants.
+    const expand = (
+      options: Parameters<GitHubOctokit['request']['endpoint']['parse']>[0],
+    ): RequestSummary => {
+      try {
+        const { method, url } = this.#octokit.request.endpoint.parse(options);
+        return { method, url };
+      } catch {
+        return { method: options.method, url: options.url };
+      }
+    };
     this.#octokit.hook.after('request', (res, options) => {
-      track(res.headers as Record<string, string | undefined>);
+      track(res.headers);
       debug?.(
-        `github: ${describe(options)} → ${res.status}` +
+        `github: ${describe(expand(options))} → ${res.status}` +
           (this.#rate.remaining !== undefined ? ` (rate limit remaining ${this.#rate.remaining})` : ''),
       );
     });
     this.#octokit.hook.error('request', (error, options) => {
       const e = error as OctokitLikeError;
       track(e.response?.headers);
-      debug?.(`github: ${describe(options)} → ${e.response?.status ?? `failed (${e.message ?? 'error'})`}`);
+      debug?.(
+        `github: ${describe(expand(options))} → ${e.response?.status ?? `failed (${e.message ?? 'error'})`}`,
+      );
       throw error;
     });
     if (opts.spaceWrites !== false) debug?.(`github: ${WRITE_SPACING_NOTE}`);
@@ -614,7 +630,8 @@ export class PackagesClient {
       request: { signal },
     });
     const parsed = PackageSchema.safeParse(res.data);
-    if (!parsed.success) throw new ProtocolError(`package ${owner}/${pkg}: GitHub answered an unexpected object`);
+    if (!parsed.success)
+      throw new ProtocolError(`package ${owner}/${pkg}: GitHub answered an unexpected object`);
     const p = parsed.data;
     const out: GitHubPackage = {
       id: p.id,
@@ -635,9 +652,13 @@ export class PackagesClient {
    * Finds the package and how its owner is addressed: an organization first, else the token's own
    * user (`/user`, which sees private packages) when the login matches, else `/users/{owner}`.
    */
-  async getPackage(owner: string, pkg: string, signal?: AbortSignal): Promise<GitHubPackage> {
+  getPackage(owner: string, pkg: string, signal?: AbortSignal): Promise<GitHubPackage> {
     checkNames(owner, pkg);
-    const ctx = this.#ctx(`package ${owner}/${pkg}`, ['read:packages']);
+    return this.#findPackage(owner, pkg, `package ${owner}/${pkg}`, signal);
+  }
+
+  async #findPackage(owner: string, pkg: string, what: string, signal?: AbortSignal): Promise<GitHubPackage> {
+    const ctx = this.#ctx(what, ['read:packages']);
     const known = this.#ownerKinds.get(owner.toLowerCase());
     if (known) return this.#call(ctx, () => this.#getPackageAt(routeFor(known, owner), owner, pkg, signal));
     const tryKind = async (kind: OwnerKind): Promise<GitHubPackage | undefined> => {
@@ -661,10 +682,10 @@ export class PackagesClient {
     throw mapGitHubError({ name: 'HttpError', status: 404, request: {}, response: notFoundResponse }, ctx);
   }
 
-  async #route(owner: string, pkg: string, signal?: AbortSignal): Promise<Route> {
+  async #route(owner: string, pkg: string, what: string, signal?: AbortSignal): Promise<Route> {
     const known = this.#ownerKinds.get(owner.toLowerCase());
     if (known) return routeFor(known, owner);
-    const found = await this.getPackage(owner, pkg, signal);
+    const found = await this.#findPackage(owner, pkg, what, signal);
     return routeFor(found.ownerKind, owner);
   }
 
@@ -681,7 +702,7 @@ export class PackagesClient {
     checkNames(owner, pkg);
     const what = `list versions of ${owner}/${pkg}`;
     const ctx = this.#ctx(what, ['read:packages']);
-    const route = await this.#route(owner, pkg, opts.signal);
+    const route = await this.#route(owner, pkg, what, opts.signal);
     if (opts.state === 'deleted' && route.kind === 'user') {
       // /users/{username}/… has no `state` parameter: it would list the active versions.
       throw new UsageError(
@@ -735,7 +756,7 @@ export class PackagesClient {
     checkNames(owner, pkg);
     checkId(id);
     const what = `version ${id} of ${owner}/${pkg}`;
-    const route = await this.#route(owner, pkg, signal);
+    const route = await this.#route(owner, pkg, what, signal);
     const res = await this.#call(this.#ctx(what, ['read:packages'], 'no such version, or no access'), () =>
       this.#octokit.request(
         `GET ${route.prefix}/packages/{package_type}/{package_name}/versions/{package_version_id}`,
@@ -756,9 +777,13 @@ export class PackagesClient {
     checkNames(owner, pkg);
     checkId(id);
     const what = `delete version ${id} of ${owner}/${pkg}`;
-    const route = await this.#route(owner, pkg, signal);
+    const route = await this.#route(owner, pkg, what, signal);
     await this.#call(
-      this.#ctx(what, ['read:packages', 'delete:packages'], 'no such version (already deleted?), or no access'),
+      this.#ctx(
+        what,
+        ['read:packages', 'delete:packages'],
+        'no such version (already deleted?), or no access',
+      ),
       () =>
         this.#octokit.request(
           `DELETE ${route.prefix}/packages/{package_type}/{package_name}/versions/{package_version_id}`,
@@ -778,7 +803,7 @@ export class PackagesClient {
     checkNames(owner, pkg);
     checkId(id);
     const what = `restore version ${id} of ${owner}/${pkg}`;
-    const route = await this.#route(owner, pkg, signal);
+    const route = await this.#route(owner, pkg, what, signal);
     await this.#call(
       this.#ctx(
         what,

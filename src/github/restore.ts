@@ -79,7 +79,7 @@ export async function restoreVersions(
   pending = unique.filter((id) => !results.has(id));
 
   const errors = new Map<number, unknown>();
-  for (let progress = true; pending.length > 0 && progress; ) {
+  for (let progress = true; pending.length > 0 && progress;) {
     progress = false;
     const next: number[] = [];
     for (const id of pending) {

@@ -246,7 +246,11 @@ export async function applyPlan(
     }
     try {
       const outcome = await backend.deleteManifest(
-        { digest: item.digest, tags: item.tags, ...(item.versionId !== undefined ? { versionId: item.versionId } : {}) },
+        {
+          digest: item.digest,
+          tags: item.tags,
+          ...(item.versionId !== undefined ? { versionId: item.versionId } : {}),
+        },
         signal,
       );
       deletedSoFar++;
@@ -287,7 +291,11 @@ export async function applyPlan(
       const r = results.get(item.digest)!;
       if (r.status === 'deleted' || r.status === 'absent') continue;
       if (stopped !== undefined || blockAll !== undefined) continue;
-      await protectReferencesOf(item.digest, item.tags, `referenced by ${shortDigest(item.digest)}, which was not deleted`);
+      await protectReferencesOf(
+        item.digest,
+        item.tags,
+        `referenced by ${shortDigest(item.digest)}, which was not deleted`,
+      );
     }
   }
 

@@ -86,7 +86,9 @@ export async function gatherInventory(
     if (!p) {
       p = backend.fetchConfig(desc, signal).catch((err: unknown) => {
         if (isSessionError(err, signal)) throw err;
-        warnings.push(`config ${desc.digest} could not be read (${message(err)}); its image's age is unknown`);
+        warnings.push(
+          `config ${desc.digest} could not be read (${message(err)}); its image's age is unknown`,
+        );
         return undefined;
       });
       configs.set(desc.digest, p);

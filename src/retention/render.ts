@@ -28,9 +28,27 @@ export function displayTags(tags: readonly string[], max = 3): string {
 const age = (item: Pick<PlanItem, 'ageSeconds'>): string =>
   item.ageSeconds === undefined ? '-' : formatDuration(item.ageSeconds * 1000);
 
-function row(action: string, item: PlanItem, size: string, reason: string): string[] {
-  return [action, displayTags(item.tags), shortDigest(item.digest), item.category, age(item), size, reason];
+/** Reasons name attachment tags in full (`sha256-<64 hex>.sig`); a table shows them short. */
+export function shortenReason(reason: string): string {
+  return reason.replace(
+    /\b(sha256|sha512)-([0-9a-f]{64})\b/g,
+    (_m, alg: string, hex: string) => `${alg}-${hex.slice(0, 12)}…`,
+  );
 }
+
+function row(action: string, item: PlanItem, size: string, reason: string): string[] {
+  return [
+    action,
+    displayTags(item.tags),
+    shortDigest(item.digest),
+    item.category,
+    age(item),
+    size,
+    shortenReason(reason),
+  ];
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** The plan as a table: deletions in the order they happen, then what is kept. */
 export function renderPlanTable(plan: RetentionPlan): string {
@@ -90,10 +108,10 @@ export function renderStats(s: RepositoryStats): string {
   const r = s.reclaimable;
   const lines = [
     s.repository,
-    `  manifests  ${m.total} (${m.images} images, ${m.indexes} indexes, ${m.artifacts} artifacts${m.unreadable > 0 ? `, ${m.unreadable} unreadable` : ''})`,
+    `  manifests  ${m.total} (${plural(m.images, 'image')}, ${plural(m.indexes, 'index', 'indexes')}, ${plural(m.artifacts, 'artifact')}${m.unreadable > 0 ? `, ${m.unreadable} unreadable` : ''})`,
     `  tags       ${s.tags.total}${s.tags.attachment > 0 ? ` (${s.tags.attachment} signature/referrer tags)` : ''}`,
     `  storage    ${formatBytes(s.storage.totalBytes)} (${formatBytes(s.storage.blobBytes)} unique blobs + ${formatBytes(s.storage.manifestBytes)} manifests); shared layers save ${formatBytes(s.storage.sharedSavings)} of ${formatBytes(s.storage.unsharedBytes)}`,
-    `  policy     ${r.held ? 'holds every deletion (a kept manifest could not be read)' : `would delete ${r.manifests} manifests (${r.tags} tags) and reclaim ${formatBytes(r.bytes)}${r.bytesUnknown > 0 ? ` (+${r.bytesUnknown} of unknown size)` : ''}`}`,
+    `  policy     ${r.held ? 'holds every deletion (a kept manifest could not be read)' : `would delete ${plural(r.manifests, 'manifest')} (${plural(r.tags, 'tag')}) and reclaim ${formatBytes(r.bytes)}${r.bytesUnknown > 0 ? ` (+${r.bytesUnknown} of unknown size)` : ''}`}`,
     `  oldest     ${imageLine(s.oldest)}`,
     `  newest     ${imageLine(s.newest)}`,
     '',

@@ -18,7 +18,10 @@ export interface CategoryStats {
   manifests: number;
   /** Tags on those manifests. */
   tags: number;
-  /** Unique blob bytes those manifests use (a blob shared with another category counts in both). */
+  /**
+   * Unique blob bytes those manifests use, an index's through its children (a blob shared with
+   * another category counts in both).
+   */
   bytes: number;
   kept: number;
   deleted: number;
@@ -71,6 +74,18 @@ export function computeStats(inventory: Inventory, plan: RetentionPlan): Reposit
   let manifestBytes = 0;
   let unsharedBytes = 0;
   const blobs = new Map<string, number>();
+  const childrenOf = new Map<string, string[]>();
+  for (const l of inventory.links) {
+    if (l.relation !== 'child') continue;
+    (childrenOf.get(l.owner) ?? childrenOf.set(l.owner, []).get(l.owner)!).push(l.member);
+  }
+  /** The blobs of a manifest and, for an index, of everything it lists (recursively). */
+  const blobsUnder = (digest: string, into: Map<string, number>, seen = new Set<string>()): void => {
+    if (seen.has(digest)) return;
+    seen.add(digest);
+    for (const b of inventory.manifests.get(digest)?.blobs ?? []) into.set(b.digest, b.size);
+    for (const child of childrenOf.get(digest) ?? []) blobsUnder(child, into, seen);
+  };
   const catBlobs = new Map<string, Map<string, number>>();
   const categories: Record<string, CategoryStats> = {};
   for (const node of inventory.manifests.values()) {
@@ -85,10 +100,9 @@ export function computeStats(inventory: Inventory, plan: RetentionPlan): Reposit
     c.tags += node.tags.length;
     if (deleted.has(node.digest)) c.deleted++;
     else c.kept++;
-    const cb = catBlobs.get(category) ?? catBlobs.set(category, new Map()).get(category)!;
+    blobsUnder(node.digest, catBlobs.get(category) ?? catBlobs.set(category, new Map()).get(category)!);
     for (const b of node.blobs) {
       blobs.set(b.digest, b.size);
-      cb.set(b.digest, b.size);
       unsharedBytes += b.size;
     }
   }
@@ -102,8 +116,8 @@ export function computeStats(inventory: Inventory, plan: RetentionPlan): Reposit
   const dated = [...inventory.manifests.values()].filter((n) => n.created !== undefined);
   const taggedDated = dated.filter((n) => n.tags.some((t) => !inventory.attachmentTags.has(t)));
   const pool = taggedDated.length > 0 ? taggedDated : dated;
-  const byAge = [...pool].sort(
-    (a, b) => (a.created! < b.created! ? -1 : a.created! > b.created! ? 1 : a.digest < b.digest ? -1 : 1),
+  const byAge = [...pool].sort((a, b) =>
+    a.created! < b.created! ? -1 : a.created! > b.created! ? 1 : a.digest < b.digest ? -1 : 1,
   );
   const asImage = (n: (typeof pool)[number] | undefined): StatsImage | undefined =>
     n && {

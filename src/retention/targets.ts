@@ -135,7 +135,8 @@ export function parsePlanFile(text: string, where: string): RetentionPlan[] {
       hint: 'give a file written by clean --plan-out',
     });
   }
-  const plans = ('plans' in r.data ? r.data.plans : [r.data]) as unknown as RetentionPlan[];
+  const parsed: unknown = 'plans' in r.data ? r.data.plans : [r.data];
+  const plans = parsed as RetentionPlan[];
   const seen = new Set<string>();
   for (const p of plans) {
     if (seen.has(p.repository)) throw new UsageError(`${where} has two plans for ${p.repository}`);

@@ -70,7 +70,11 @@ export async function encryptWithPassword(
   // Field order and names follow the Go structs; base64 is the standard alphabet with padding.
   return Buffer.from(
     JSON.stringify({
-      kdf: { name: 'scrypt', params: { N: params.N, r: params.r, p: params.p }, salt: salt.toString('base64') },
+      kdf: {
+        name: 'scrypt',
+        params: { N: params.N, r: params.r, p: params.p },
+        salt: salt.toString('base64'),
+      },
       cipher: { name: 'nacl/secretbox', nonce: nonce.toString('base64') },
       ciphertext: ciphertext.toString('base64'),
     }),

@@ -13,12 +13,14 @@ export class GoMap {
 export type GoValue = string | number | boolean | null | GoMap | GoValue[] | { [field: string]: GoValue };
 
 export function goString(s: string): string {
-  return JSON.stringify(s)
-    .replace(/\\u(d[89a-f][0-9a-f]{2})|\\.|[<>&\u2028\u2029]/g, (m, surrogate: string | undefined) => {
+  return JSON.stringify(s).replace(
+    /\\u(d[89a-f][0-9a-f]{2})|\\.|[<>&\u2028\u2029]/g,
+    (m, surrogate: string | undefined) => {
       if (surrogate !== undefined) return '\\ufffd';
       if (m.length === 2) return m; // an escape JSON.stringify wrote: keep it
       return `\\u${m.charCodeAt(0).toString(16).padStart(4, '0')}`;
-    });
+    },
+  );
 }
 
 function byUtf8(a: string, b: string): number {

@@ -13,7 +13,13 @@ export {
 export type { GeneratedKeyPair, SignatureHash, SigningKey, VerificationKey } from './keys.js';
 export { KDF_STRENGTHS, DecryptError, decryptWithPassword, encryptWithPassword } from './encrypted.js';
 export type { KdfStrength, ScryptParams } from './encrypted.js';
-export { COSIGN_SIGNATURE_TYPE, buildPayload, dockerReference, parsePayload, sameDockerReference } from './payload.js';
+export {
+  COSIGN_SIGNATURE_TYPE,
+  buildPayload,
+  dockerReference,
+  parsePayload,
+  sameDockerReference,
+} from './payload.js';
 export type { SimpleSigning } from './payload.js';
 export {
   SIGNATURE_ANNOTATION,

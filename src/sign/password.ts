@@ -16,7 +16,11 @@ export interface PasswordOptions {
 }
 
 /** One line typed on a raw-mode terminal without echo; Ctrl-C cancels. */
-function promptHidden(question: string, input: NodeJS.ReadStream, output: NodeJS.WriteStream): Promise<string> {
+function promptHidden(
+  question: string,
+  input: NodeJS.ReadStream,
+  output: NodeJS.WriteStream,
+): Promise<string> {
   output.write(question);
   return new Promise((resolve, reject) => {
     let value = '';

@@ -32,12 +32,17 @@ export function dockerReference(registry: string, repository: string): string {
 
 /** Whether a payload's docker-reference names this repository (either spelling of Docker Hub). */
 export function sameDockerReference(reference: string, registry: string, repository: string): boolean {
-  const normal = (r: string): string => r.replace(/^(?:docker\.io|registry-1\.docker\.io)\//, 'index.docker.io/');
+  const normal = (r: string): string =>
+    r.replace(/^(?:docker\.io|registry-1\.docker\.io)\//, 'index.docker.io/');
   return normal(reference) === normal(dockerReference(registry, repository));
 }
 
 /** The exact payload bytes cosign signs for `digest` in `reference`. */
-export function buildPayload(reference: string, digest: string, annotations?: Record<string, string>): Buffer {
+export function buildPayload(
+  reference: string,
+  digest: string,
+  annotations?: Record<string, string>,
+): Buffer {
   const optional = annotations && Object.keys(annotations).length > 0 ? new GoMap(annotations) : null;
   return Buffer.from(
     goMarshal({
@@ -68,7 +73,9 @@ export function parsePayload(bytes: Uint8Array): SimpleSigning {
   const identity = isObject(critical.identity) ? critical.identity['docker-reference'] : undefined;
   const digest = isObject(critical.image) ? critical.image['docker-manifest-digest'] : undefined;
   if (critical.type !== COSIGN_SIGNATURE_TYPE) {
-    throw new Error(`the payload type is ${JSON.stringify(critical.type ?? null)}, not "${COSIGN_SIGNATURE_TYPE}"`);
+    throw new Error(
+      `the payload type is ${JSON.stringify(critical.type ?? null)}, not "${COSIGN_SIGNATURE_TYPE}"`,
+    );
   }
   if (typeof identity !== 'string') throw new Error('the payload has no docker-reference');
   if (typeof digest !== 'string') throw new Error('the payload has no docker-manifest-digest');

@@ -9,7 +9,8 @@ const SIGMA = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574] as const;
 
 function u32le(bytes: Uint8Array, offset: number): number {
   return (
-    (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>> 0
+    (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>>
+    0
   );
 }
 
@@ -41,10 +42,18 @@ function initialState(key: Uint8Array, input: Uint8Array): Uint32Array {
 
 /** The quarter-round: b ^= (a+d)<<<7, c ^= (b+a)<<<9, d ^= (c+b)<<<13, a ^= (d+c)<<<18. */
 function quarter(x: Uint32Array, a: number, b: number, c: number, d: number): void {
-  x[b] = x[b]! ^ rotl((x[a]! + x[d]!) | 0, 7);
-  x[c] = x[c]! ^ rotl((x[b]! + x[a]!) | 0, 9);
-  x[d] = x[d]! ^ rotl((x[c]! + x[b]!) | 0, 13);
-  x[a] = x[a]! ^ rotl((x[d]! + x[c]!) | 0, 18);
+  let va = x[a]!;
+  let vb = x[b]!;
+  let vc = x[c]!;
+  let vd = x[d]!;
+  vb ^= rotl((va + vd) | 0, 7);
+  vc ^= rotl((vb + va) | 0, 9);
+  vd ^= rotl((vc + vb) | 0, 13);
+  va ^= rotl((vd + vc) | 0, 18);
+  x[a] = va;
+  x[b] = vb;
+  x[c] = vc;
+  x[d] = vd;
 }
 
 /** Twenty rounds (ten column + row double-rounds) on a copy of `state`. */

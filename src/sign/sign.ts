@@ -66,7 +66,9 @@ export async function fetchSignatureManifest(
     throw err;
   }
   if (fetched.parsed.kind !== 'manifest') {
-    throw new ProtocolError(`${repo.registry}/${repo.name}:${tag} is an index, not a cosign signature manifest`);
+    throw new ProtocolError(
+      `${repo.registry}/${repo.name}:${tag} is an index, not a cosign signature manifest`,
+    );
   }
   return fetched;
 }
@@ -111,7 +113,11 @@ export async function signImage(repo: Repository, opts: SignOptions): Promise<Si
         }
       : manifestMediaTypes(opts.mediaTypes ?? 'oci');
   const config = signatureConfig(allLayers);
-  const configDesc: Descriptor = { mediaType: types.config, size: config.length, digest: computeDigest(config) };
+  const configDesc: Descriptor = {
+    mediaType: types.config,
+    size: config.length,
+    digest: computeDigest(config),
+  };
 
   await repo.pushBlob(payloadDesc, { size: payload.length, open: () => payload }, signal ? { signal } : {});
   await repo.pushBlob(configDesc, { size: config.length, open: () => config }, signal ? { signal } : {});

@@ -86,7 +86,10 @@ export function signatureManifest(opts: {
 }
 
 /** The layer descriptor of one signature. */
-export function signatureLayer(payload: { digest: string; size: number }, base64Signature: string): Descriptor {
+export function signatureLayer(
+  payload: { digest: string; size: number },
+  base64Signature: string,
+): Descriptor {
   return {
     mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
     size: payload.size,

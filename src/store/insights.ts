@@ -135,7 +135,8 @@ export interface Reclaimed {
   byRepository: { subject: string; runs: number; bytes: number; versions: number; held: number }[];
 }
 
-export type RecommendationTopic = 'cache' | 'latency' | 'availability' | 'size' | 'build' | 'vulnerabilities' | 'retention';
+export type RecommendationTopic =
+  'cache' | 'latency' | 'availability' | 'size' | 'build' | 'vulnerabilities' | 'retention';
 
 export interface Recommendation {
   severity: 'warning' | 'info';
@@ -161,8 +162,7 @@ export interface Insights {
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
-const num = (v: unknown): number | undefined =>
-  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const count = (v: unknown): number => Math.max(0, num(v) ?? 0);
 
@@ -182,10 +182,14 @@ const round1 = (n: number): number => Math.round(n * 10) / 10;
 const pct = (ratio: number): string => `${Math.round(ratio * 100)}%`;
 const day = (iso: string): string => iso.slice(0, 10);
 
-/** 850 ms, 12.3 s, 4m10s. */
+/** 850 ms, 12.3 s, 4m10s, 2h5m. */
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${round1(ms / 1000)} s`;
+  if (ms < 59_950) return `${round1(ms / 1000)} s`;
+  if (ms < 3_600_000) {
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  }
   return formatDuration(ms);
 }
 
@@ -207,7 +211,9 @@ export function sizeTrends(events: readonly InsightEvent[]): SizeTrend[] {
     if (stored !== undefined) point.storedBytes = stored;
     if (wasted !== undefined) point.wastedBytes = wasted;
     if (reclaimable !== undefined) point.reclaimableBytes = reclaimable;
-    return [{ subject: e.subject!, platform: str(d.platform), reference: str(d.reference) ?? e.subject!, point }];
+    return [
+      { subject: e.subject!, platform: str(d.platform), reference: str(d.reference) ?? e.subject!, point },
+    ];
   });
   const groups = groupBy(points, (p) => `${p.subject}\u0000${p.platform ?? ''}`);
   const trends = [...groups.values()].map((g): SizeTrend => {
@@ -245,7 +251,10 @@ export function cacheStats(events: readonly InsightEvent[]): { totals: CacheStat
   const stat = (kind: 'pull' | 'transfer', subject: string, g: typeof rows): CacheStat => {
     const reused = g.reduce((n, r) => n + r.reused, 0);
     const fetched = g.reduce((n, r) => n + r.fetched, 0);
-    const reference = g.map((r) => r.reference).filter((r) => r !== undefined).pop();
+    const reference = g
+      .map((r) => r.reference)
+      .filter((r) => r !== undefined)
+      .pop();
     return {
       kind,
       subject,
@@ -265,8 +274,7 @@ export function cacheStats(events: readonly InsightEvent[]): { totals: CacheStat
     stat(g[0]!.kind, g[0]!.subject, g),
   );
   bySubject.sort(
-    (a, b) =>
-      (a.ratio ?? 2) - (b.ratio ?? 2) || b.runs - a.runs || a.subject.localeCompare(b.subject),
+    (a, b) => (a.ratio ?? 2) - (b.ratio ?? 2) || b.runs - a.runs || a.subject.localeCompare(b.subject),
   );
   return { totals, bySubject };
 }
@@ -317,7 +325,10 @@ export function latencyStats(events: readonly InsightEvent[]): LatencyStat[] {
     const p50s = lat.flatMap((l) => (num(l.p50) === undefined ? [] : [num(l.p50)!]));
     const p95s = lat.flatMap((l) => (num(l.p95) === undefined ? [] : [num(l.p95)!]));
     const failed = g.filter((e) => !e.ok);
-    const lastError = failed.map((e) => str(obj(obj(e.data).error).message)).filter((m) => m).pop();
+    const lastError = failed
+      .map((e) => str(obj(obj(e.data).error).message))
+      .filter((m) => m)
+      .pop();
     out.push({
       registry,
       source: 'probe',
@@ -349,7 +360,9 @@ export function latencyStats(events: readonly InsightEvent[]): LatencyStat[] {
   }
   return out.sort(
     (a, b) =>
-      a.source.localeCompare(b.source) || (b.p95Ms ?? -1) - (a.p95Ms ?? -1) || a.registry.localeCompare(b.registry),
+      a.source.localeCompare(b.source) ||
+      (b.p95Ms ?? -1) - (a.p95Ms ?? -1) ||
+      a.registry.localeCompare(b.registry),
   );
 }
 
@@ -534,7 +547,15 @@ export function recommend(
     });
   }
 
-  const order: RecommendationTopic[] = ['vulnerabilities', 'availability', 'latency', 'cache', 'build', 'size', 'retention'];
+  const order: RecommendationTopic[] = [
+    'vulnerabilities',
+    'availability',
+    'latency',
+    'cache',
+    'build',
+    'size',
+    'retention',
+  ];
   return out
     .map((r, i) => ({ r, i }))
     .sort(

@@ -21,7 +21,9 @@ export function defaultStorePath(env: NodeJS.ProcessEnv = process.env): string {
   // The XDG spec says relative values are to be ignored.
   const xdg = env.XDG_DATA_HOME;
   const base =
-    xdg && isAbsolute(xdg) ? xdg : join(env.HOME && env.HOME.length > 0 ? env.HOME : homedir(), '.local', 'share');
+    xdg && isAbsolute(xdg)
+      ? xdg
+      : join(env.HOME && env.HOME.length > 0 ? env.HOME : homedir(), '.local', 'share');
   return join(base, 'ghcr-optimize', 'insights.db');
 }
 

@@ -3,7 +3,7 @@
  * store shared by a team or many CI runners. Loaded on demand (see open.ts): commands that record
  * nothing never load Kysely or a driver, and SQLite users never load pg.
  */
-import { chmod, mkdir } from 'node:fs/promises';
+import { access, chmod, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { Kysely, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
@@ -11,14 +11,7 @@ import { UsageError } from '../errors.js';
 import { describeStoreLocation, type StoreLocation } from './location.js';
 import { storeError } from './errors.js';
 import { migrateStore } from './migrations.js';
-import {
-  analysisEvent,
-  buildEvent,
-  probeEvent,
-  retentionEvent,
-  scanEvent,
-  transferEvent,
-} from './events.js';
+import { analysisEvent, buildEvent, probeEvent, retentionEvent, scanEvent, transferEvent } from './events.js';
 import {
   isEventKind,
   type EventQuery,
@@ -64,7 +57,8 @@ function toJson(value: unknown, what: string): string {
 
 function checkName(value: string, what: string): void {
   if (value === '') throw new UsageError(`the ${what} is empty`);
-  if (value.length > MAX_NAME_LENGTH) throw new UsageError(`the ${what} is longer than ${MAX_NAME_LENGTH} characters`);
+  if (value.length > MAX_NAME_LENGTH)
+    throw new UsageError(`the ${what} is longer than ${MAX_NAME_LENGTH} characters`);
   // PostgreSQL text cannot hold NUL; refuse it in both so the back ends behave the same.
   if (value.includes('\u0000')) throw new UsageError(`the ${what} contains a NUL character`);
 }
@@ -73,8 +67,12 @@ async function sqliteDialect(path: string): Promise<Dialect> {
   const { default: Database } = await import('better-sqlite3');
   let created = false;
   if (path !== ':memory:') {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    const { access } = await import('node:fs/promises');
+    // Only our own directory is private; parents (~/.local/share) get the usual mode.
+    const dir = dirname(path);
+    await mkdir(dirname(dir), { recursive: true });
+    await mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
     created = await access(path).then(
       () => false,
       () => true,
@@ -86,7 +84,6 @@ async function sqliteDialect(path: string): Promise<Dialect> {
     db.pragma('journal_mode = WAL');
     // Durable at checkpoints, fast in between: losing the last event on power loss is acceptable.
     db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
   } catch (err) {
     db.close();
     throw err;
@@ -96,7 +93,7 @@ async function sqliteDialect(path: string): Promise<Dialect> {
 
 async function postgresDialect(url: string, connectTimeoutMs: number): Promise<Dialect> {
   const { default: pg } = await import('pg');
-  const builtin = pg.types;
+  const builtin = pg.types.getTypeParser as (oid: number, format?: 'text' | 'binary') => unknown;
   const pool = new pg.Pool({
     connectionString: url,
     max: 4,
@@ -106,10 +103,10 @@ async function postgresDialect(url: string, connectTimeoutMs: number): Promise<D
     application_name: 'ghcr-optimize',
     // bigint (epoch ms, counts) and numeric as numbers, as SQLite returns them.
     types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
         oid === 20 || oid === 1700
           ? (v: string) => Number(v)
-          : builtin.getTypeParser(oid, format)) as typeof builtin.getTypeParser,
+          : builtin(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
@@ -309,7 +306,10 @@ function toEntry(row: StoreDatabase['memory']): MemoryEntry {
 }
 
 /** Opens (creating and migrating as needed) the store at `location`, and purges expired memory. */
-export async function openStoreAt(location: StoreLocation, opts: OpenStoreOptions = {}): Promise<InsightsStore> {
+export async function openStoreAt(
+  location: StoreLocation,
+  opts: OpenStoreOptions = {},
+): Promise<InsightsStore> {
   if (location.kind === 'off')
     throw new UsageError('the insights store is turned off (store.url: off)', {
       hint: 'remove store.url (or GHCR_OPTIMIZE_STORE_URL) to use the default SQLite store',

@@ -12,8 +12,8 @@
  * A second registry runs with deletes disabled (the same binary behind a wrapper on PATH that sets
  * REGISTRY_STORAGE_DELETE_ENABLED=false) to show the refusal.
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, runCli, type CliResult } from '../support/cli.js';
 import {
@@ -29,10 +29,14 @@ import {
 import { makeTempDir, removeTempDir } from '../support/lifecycle.js';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import { skopeoCopy, skopeoListTags } from '../support/skopeo.js';
-import { requireTool, whichTool } from '../support/tools.js';
+import { requireTool } from '../support/tools.js';
 
-// Before anything looks docker-registry up (whichTool caches): a wrapper that can turn deletes off.
-const realRegistry = whichTool('docker-registry');
+// Before anything looks docker-registry up (whichTool caches the answer): a wrapper first on
+// PATH that turns deletes off when GHCR_OPT_TEST_NO_DELETE is set, and runs the real one.
+const realRegistry = (process.env.PATH ?? '')
+  .split(delimiter)
+  .map((dir) => join(dir, 'docker-registry'))
+  .find((p) => p.startsWith('/') && existsSync(p));
 const wrapperDir = makeTempDir('ghcr-opt-retention-bin');
 if (realRegistry) {
   mkdirSync(join(wrapperDir, 'bin'));
@@ -42,6 +46,7 @@ if (realRegistry) {
     `#!/bin/sh\nif [ -n "$GHCR_OPT_TEST_NO_DELETE" ]; then export REGISTRY_STORAGE_DELETE_ENABLED=false; fi\nexec ${realRegistry} "$@"\n`,
   );
   chmodSync(wrapper, 0o755);
+  process.env.PATH = `${join(wrapperDir, 'bin')}${delimiter}${process.env.PATH ?? ''}`;
 }
 
 const ok = requireTool('docker-registry') && requireTool('skopeo');
@@ -77,7 +82,12 @@ function sbomReferrer(subject: ImageOrIndex): Image {
   return makeArtifact({
     subject,
     artifactType: 'application/spdx+json',
-    blobs: [{ data: JSON.stringify({ spdxVersion: 'SPDX-2.3', name: subject.digest }), mediaType: 'application/spdx+json' }],
+    blobs: [
+      {
+        data: JSON.stringify({ spdxVersion: 'SPDX-2.3', name: subject.digest }),
+        mediaType: 'application/spdx+json',
+      },
+    ],
   });
 }
 
@@ -228,7 +238,6 @@ describe.skipIf(!ok)('clean and stats against docker-registry 2.8', () => {
   }
 
   beforeAll(async () => {
-    process.env.PATH = `${join(wrapperDir, 'bin')}:${process.env.PATH ?? ''}`;
     home = makeTempDir('ghcr-opt-retention-home');
     registry = await startRegistry();
     process.env.GHCR_OPT_TEST_NO_DELETE = '1';
@@ -248,7 +257,16 @@ describe.skipIf(!ok)('clean and stats against docker-registry 2.8', () => {
   });
 
   it('plans exactly the expected deletions, in a safe order, and deletes nothing without --force', async () => {
-    const r = await cli(['--json', 'clean', repoRef('app'), '--dry-run', '--now', NOW, '--plan-out', 'plan.json']);
+    const r = await cli([
+      '--json',
+      'clean',
+      repoRef('app'),
+      '--dry-run',
+      '--now',
+      NOW,
+      '--plan-out',
+      'plan.json',
+    ]);
     expectExit(r, 0);
     const plan = JSON.parse(r.stdout) as PlanJson;
     expect(plan.repository).toBe(repoRef('app'));
@@ -283,12 +301,12 @@ describe.skipIf(!ok)('clean and stats against docker-registry 2.8', () => {
     expect(lines[0]).toMatch(/^ACTION\s+TAGS\s+DIGEST\s+CATEGORY\s+AGE\s+SIZE\s+REASON$/);
     expect(lines.filter((l) => l.startsWith('delete '))).toHaveLength(10);
     expect(lines.filter((l) => l.startsWith('keep '))).toHaveLength(14);
-    expect(text.stdout).toMatch(/^delete\s+main-abc1234\s+sha256:[0-9a-f]{12}\s+main\s+100d\s+\S+ \S+B\s+main-abc1234: main-\* older than 90d/m);
+    expect(text.stdout).toMatch(
+      /^delete\s+main-abc1234\s+sha256:[0-9a-f]{12}\s+main\s+100d\s+\S+ \S*B\s+main-abc1234: main-\* older than 90d/m,
+    );
     expect(text.stdout).toMatch(/^keep\s+2\.0\.0,pr-7\s+/m);
     expect(text.stdout).toMatch(/^delete\s+<none>\s+sha256:\S+\s+child\s+30d\s+/m);
-    expect(text.stdout).toContain(
-      `${repoRef('app')}: 10 of 24 manifests to delete (8 of 20 tags)`,
-    );
+    expect(text.stdout).toContain(`${repoRef('app')}: 10 of 24 manifests to delete (8 of 20 tags)`);
     expect(text.stdout).toMatch(/Dry run: nothing deleted \(--force to apply\)\n$/);
 
     // Nothing changed.
@@ -307,7 +325,7 @@ describe.skipIf(!ok)('clean and stats against docker-registry 2.8', () => {
       oldest: { tags: string[] };
       newest: { tags: string[] };
     };
-    expect(s.manifests).toEqual({ total: 24, images: 15, indexes: 4, artifacts: 5, unreadable: 0 });
+    expect(s.manifests).toEqual({ total: 24, images: 16, indexes: 4, artifacts: 4, unreadable: 0 });
     expect(s.tags).toEqual({ total: 20, attachment: 4 });
     expect(s.categories.release).toMatchObject({ manifests: 4, kept: 4, deleted: 0 });
     expect(s.categories.pr).toMatchObject({ kept: 1, deleted: 2 });
@@ -330,14 +348,18 @@ describe.skipIf(!ok)('clean and stats against docker-registry 2.8', () => {
     const result = JSON.parse(r.stdout) as PlanJson;
     expect(result.apply).toMatchObject({ deleted: 10, refused: 0, skipped: 0, failed: 0 });
 
-    for (const d of expectedDeleted.keys()) expect(await manifestStatus(registry, 'app', d), expectedDeleted.get(d)).toBe(404);
-    for (const d of expectedKept.keys()) expect(await manifestStatus(registry, 'app', d), expectedKept.get(d)).toBe(200);
+    for (const d of expectedDeleted.keys())
+      expect(await manifestStatus(registry, 'app', d), expectedDeleted.get(d)).toBe(404);
+    for (const d of expectedKept.keys())
+      expect(await manifestStatus(registry, 'app', d), expectedKept.get(d)).toBe(200);
     expect((await skopeoListTags(`docker://${repoRef('app')}`)).sort()).toEqual([...keptTags].sort());
 
     const out = makeTempDir('ghcr-opt-retention-pull');
     try {
       for (const tag of keptTags) {
-        await skopeoCopy(`docker://${repoRef('app')}:${tag}`, `oci:${join(out, 'layout')}:${tag}`, { all: true });
+        await skopeoCopy(`docker://${repoRef('app')}:${tag}`, `oci:${join(out, 'layout')}:${tag}`, {
+          all: true,
+        });
       }
     } finally {
       removeTempDir(out);
@@ -371,9 +393,15 @@ describe.skipIf(!ok)('clean and stats against docker-registry 2.8', () => {
     );
     const refused = await cli(['--config-file', 'other.yaml', 'clean', '--plan', 'moved.json', '--force']);
     expectExit(refused, 2);
-    expect(refused.stderr).toMatch(/^error: the plan for .*moved was made under a different retention policy .*; nothing deleted$/m);
+    expect(refused.stderr).toMatch(
+      /^error: the plan for .*moved was made under a different retention policy .*; nothing deleted$/m,
+    );
     expect(refused.stdout).toBe('');
-    expect((await skopeoListTags(`docker://${repoRef('moved')}`)).sort()).toEqual(['3.0.0', 'pr-10', 'pr-11']);
+    expect((await skopeoListTags(`docker://${repoRef('moved')}`)).sort()).toEqual([
+      '3.0.0',
+      'pr-10',
+      'pr-11',
+    ]);
 
     // pr-10 moves to a new image between planning and applying.
     await pushImage(registry.url, 'moved', 'pr-10', newer);
@@ -383,9 +411,13 @@ describe.skipIf(!ok)('clean and stats against docker-registry 2.8', () => {
     expect(doc.apply).toMatchObject({ deleted: 1, refused: 1, skipped: 0, failed: 0 });
     expect(doc.apply!.items.find((i) => i.digest === oldA.digest)).toMatchObject({
       status: 'refused',
-      reason: expect.stringMatching(/^tag pr-10 now points to sha256:[0-9a-f]{12}, not sha256:[0-9a-f]{12} as planned$/) as unknown,
+      reason: expect.stringMatching(
+        /^tag pr-10 now points to sha256:[0-9a-f]{12}, not sha256:[0-9a-f]{12} as planned$/,
+      ) as unknown,
     });
-    expect(applied.stderr).toMatch(/^warning: .*moved: refused sha256:[0-9a-f]{12} \(pr-10\): tag pr-10 now points to/m);
+    expect(applied.stderr).toMatch(
+      /^warning: .*moved: refused sha256:[0-9a-f]{12} \(pr-10\): tag pr-10 now points to/m,
+    );
     expect(await manifestStatus(registry, 'moved', oldA.digest)).toBe(200);
     expect(await manifestStatus(registry, 'moved', newer.digest)).toBe(200);
     expect(await manifestStatus(registry, 'moved', oldB.digest)).toBe(404);
@@ -400,7 +432,9 @@ describe.skipIf(!ok)('clean and stats against docker-registry 2.8', () => {
 
     const r = await cli(['clean', repoRef('app', noDelete), '--force', '--now', NOW]);
     expectExit(r, 6);
-    expect(r.stderr).toMatch(/^error: .*\/app: this registry does not allow deletes \(HTTP 405\); enable storage\.delete$/m);
+    expect(r.stderr).toMatch(
+      /^error: .*\/app: this registry does not allow deletes \(HTTP 405\); enable storage\.delete$/m,
+    );
     expect(r.stderr).toMatch(/^hint: .*storage\.delete\.enabled: true.*on ghcr\.io use the GitHub back end/m);
     expect(r.stdout).toBe('');
     expect(await manifestStatus(noDelete, 'app', expired.digest)).toBe(200);

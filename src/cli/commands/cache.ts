@@ -10,6 +10,7 @@ import { parseDuration, parseSize } from '../../util/units.js';
 import { formatBytes, formatTable, shortDigest } from '../output.js';
 import { positiveInt, type Runner } from '../context.js';
 import { progressFor } from '../transfer-output.js';
+import { record } from '../record.js';
 
 export function cacheWarmCommand(run: Runner) {
   return new Command('cache-warm')
@@ -50,6 +51,13 @@ Examples:
           );
           progress.stop();
           const summary = collector.finish();
+          await record(ctx, (st) =>
+            st.recordTransfer(summary, {
+              source: references.join(' '),
+              destination: cache.dir,
+              command: 'cache-warm',
+            }),
+          );
           ctx.out.result({ cache: cache.dir, images: results, summary }, () =>
             [
               ...results.map(

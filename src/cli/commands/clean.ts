@@ -13,14 +13,14 @@ import { gatherInventory } from '../../retention/gather.js';
 import type { Inventory } from '../../retention/inventory.js';
 import { planRetention, shortDigest, type RetentionPlan } from '../../retention/planner.js';
 import { parseNow, policyHash, resolvePolicy, type RetentionPolicy } from '../../retention/policy.js';
-import { RegistryBackend } from '../../retention/registry-backend.js';
+import { RegistryBackend, isGhcr } from '../../retention/registry-backend.js';
 import { displayTags, renderApplied, renderPlan } from '../../retention/render.js';
 import { readPlanFile, resolveRepositories, writePlanFile } from '../../retention/targets.js';
 import { positiveInt, type Context, type Runner } from '../context.js';
 
 /** The config as a plain record: `retention:` and `services:` pass through its loose schema. */
 export function looseConfig(ctx: Context): Readonly<Record<string, unknown>> {
-  return ctx.config as Readonly<Record<string, unknown>>;
+  return ctx.config;
 }
 
 export function retentionPolicy(ctx: Context): RetentionPolicy {
@@ -28,8 +28,9 @@ export function retentionPolicy(ctx: Context): RetentionPolicy {
 }
 
 /**
- * The back end for each repository. Every registry is read and cleaned through the Distribution
- * API; ghcr.io deletes only through the GitHub Packages API (the GitHub back end plugs in here).
+ * The back end for each repository: ghcr.io through the GitHub back end (the registry for tags and
+ * manifests, the Packages API for every version and for deletes), any other registry through the
+ * Distribution API.
  */
 export async function openBackends(
   ctx: Context,
@@ -37,7 +38,18 @@ export async function openBackends(
   concurrency: number,
 ): Promise<RetentionBackend[]> {
   const client = await ctx.client([...new Set(repos.map((r) => r.registry))]);
-  return repos.map((r) => new RegistryBackend(client.repository(r.registry, r.repository), { concurrency }));
+  const backends: RetentionBackend[] = [];
+  for (const r of repos) {
+    const repo = client.repository(r.registry, r.repository);
+    if (isGhcr(r.registry)) {
+      const { openGhcrBackend } = await import('../../github/ghcr-backend.js');
+      const explicit = await ctx.explicitCredentials();
+      backends.push(await openGhcrBackend(repo, { concurrency, ...(explicit ? { explicit } : {}) }));
+    } else {
+      backends.push(new RegistryBackend(repo, { concurrency }));
+    }
+  }
+  return backends;
 }
 
 /** Reads one repository and plans it; gathering warnings join the plan's own. */
@@ -78,7 +90,8 @@ registry must allow (distribution: storage.delete.enabled), and removes every ta
 digest. The API cannot list untagged manifests, so untagged cleanup covers only manifests
 reachable from a tag (index children, referrers); a manifest that lost its last tag earlier is
 invisible here. Disk space returns when the registry collects garbage (registry garbage-collect).
-On ghcr.io, deletes go through the GitHub Packages API.
+On ghcr.io the GitHub Packages API lists every version, tagged or not, and does the deleting
+(a token with delete:packages).
 
 Repositories default to the "services:" of the config file.
 
@@ -121,7 +134,8 @@ export function cleanCommand(run: Runner) {
           if (repositories.length > 0) {
             const wanted = resolveRepositories(repositories, {}, 'clean').map(formatRepository);
             const missing = wanted.filter((w) => !plans.some((p) => p.repository === w));
-            if (missing.length > 0) throw new UsageError(`${opts.plan} has no plan for ${missing.join(', ')}`);
+            if (missing.length > 0)
+              throw new UsageError(`${opts.plan} has no plan for ${missing.join(', ')}`);
             plans = plans.filter((p) => wanted.includes(p.repository));
           }
           // Refuse before touching anything: every plan must be for the policy in force now.
@@ -161,17 +175,18 @@ export function cleanCommand(run: Runner) {
 
         // 2. Apply, one repository after the other.
         const applied: { plan: RetentionPlan; apply: ApplyResult }[] = [];
-        let stop: unknown;
+        let stop: Error | undefined;
         for (const [i, plan] of plans.entries()) {
           const backend = backends[i]!;
-          if (plan.delete.length > 0) ctx.out.info(`${plan.repository}: deleting ${plan.delete.length} manifests…`);
+          if (plan.delete.length > 0)
+            ctx.out.info(`${plan.repository}: deleting ${plan.delete.length} manifests…`);
           let result: ApplyResult;
           try {
             result = await applyPlan(plan, backend, { policyHash: hash, concurrency, signal: ctx.signal });
           } catch (err) {
             if (!(err instanceof ApplyStoppedError)) throw err;
             result = err.result;
-            stop = err.cause;
+            stop = err.cause instanceof Error ? err.cause : err;
           }
           for (const r of result.items) {
             if (r.status === 'refused' || r.status === 'failed') {

@@ -10,6 +10,7 @@ import { positiveInt, type Runner } from '../context.js';
 import { describeSummary, progressFor } from '../transfer-output.js';
 import { shortDigest } from '../output.js';
 import { defaultCacheDir } from '../../transfer/blob-cache.js';
+import { record } from '../record.js';
 
 function registriesOf(...locs: Location[]): string[] {
   return locs.flatMap((l) => (l.transport === 'docker' ? [l.ref.registry] : []));
@@ -100,6 +101,8 @@ Examples:
             const results = await copyRepository(from.target, to.target, common);
             progress.stop();
             const summary = collector.finish();
+            if (!opts.dryRun)
+              await record(ctx, (st) => st.recordTransfer(summary, { source, destination, command: 'copy' }));
             const tags = [...results].map(([tag, r]) => ({ tag, ...r }));
             ctx.out.result({ source, destination, tags, summary, dryRun: opts.dryRun === true }, () =>
               [
@@ -125,6 +128,8 @@ Examples:
           const result: CopyResult = await copyImage(from.target, to.target, srcRef, dstTag, common);
           progress.stop();
           const summary = collector.finish();
+          if (!opts.dryRun)
+            await record(ctx, (st) => st.recordTransfer(summary, { source, destination, command: 'copy' }));
           ctx.out.result({ source, destination, ...result, summary, dryRun: opts.dryRun === true }, () => {
             const head = result.unchanged
               ? `${destination} already has ${shortDigest(result.digest)}; nothing to do`

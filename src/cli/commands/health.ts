@@ -4,6 +4,7 @@ import { registryOrigin } from '../../ref/index.js';
 import { probeRegistry, type HealthResult } from '../../monitor/health.js';
 import { mapLimit } from '../../util/concurrency.js';
 import { formatTable } from '../output.js';
+import { record } from '../record.js';
 import { positiveInt, type Context, type Runner } from '../context.js';
 
 export function healthCommand(run: Runner) {
@@ -39,6 +40,9 @@ Examples:
             signal: ctx.signal,
           }),
         );
+        await record(ctx, async (st) => {
+          for (const r of results) await st.recordProbe(r);
+        });
         ctx.out.result(results, () => render(results, ctx));
         const bad = results.filter((r) => !r.healthy);
         if (bad.length > 0) {

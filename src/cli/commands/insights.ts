@@ -35,12 +35,18 @@ Examples:
         const store = await openStore(ctx.config);
         let events;
         try {
-          events = await store.events({ ...(since ? { since } : {}), until: new Date(now.getTime() + 1), limit: EVENT_LIMIT });
+          events = await store.events({
+            ...(since ? { since } : {}),
+            until: new Date(now.getTime() + 1),
+            limit: EVENT_LIMIT,
+          });
         } finally {
           await store.close();
         }
         if (events.length >= EVENT_LIMIT)
-          ctx.out.warn(`only the ${EVENT_LIMIT} most recent events were used: narrow the period with --since`);
+          ctx.out.warn(
+            `only the ${EVENT_LIMIT} most recent events were used: narrow the period with --since`,
+          );
         const maxLatency = ctx.config.health?.maxLatencyMs;
         const insights = computeInsights(events, {
           now,

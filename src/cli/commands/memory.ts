@@ -31,9 +31,12 @@ function parseValue(text: string, json: boolean | undefined): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new UsageError(`--json-value: "${text.length > 40 ? `${text.slice(0, 40)}…` : text}" is not valid JSON`, {
-      hint: 'quote strings ("\\"text\\""), or leave out --json-value to store the text as it is',
-    });
+    throw new UsageError(
+      `--json-value: "${text.length > 40 ? `${text.slice(0, 40)}…` : text}" is not valid JSON`,
+      {
+        hint: 'quote strings ("\\"text\\""), or leave out --json-value to store the text as it is',
+      },
+    );
   }
 }
 
@@ -103,9 +106,12 @@ Examples:
       run(async (ctx) => {
         const entry = await usingStore(ctx, (s) => s.memoryGet(opts.namespace, key));
         if (!entry)
-          throw new NotFoundError(`no value for ${where(opts.namespace, key)} (never set, deleted, or expired)`, {
-            hint: 'list what is stored with "ghcr-optimize memory list"',
-          });
+          throw new NotFoundError(
+            `no value for ${where(opts.namespace, key)} (never set, deleted, or expired)`,
+            {
+              hint: 'list what is stored with "ghcr-optimize memory list"',
+            },
+          );
         ctx.out.result(memoryEntryJson(entry), () => formatMemoryValue(entry.value));
       }),
     );
@@ -126,7 +132,9 @@ Examples:
         const entries = await usingStore(ctx, (s) => s.memoryList(opts.namespace));
         if (entries.length === 0)
           ctx.out.info(opts.namespace ? `no entries in namespace ${opts.namespace}` : 'no entries');
-        ctx.out.result(entries.map(memoryEntryJson), () => (entries.length === 0 ? '' : renderMemoryList(entries)));
+        ctx.out.result(entries.map(memoryEntryJson), () =>
+          entries.length === 0 ? '' : renderMemoryList(entries),
+        );
       }),
     );
 
@@ -140,8 +148,13 @@ Examples:
       run(async (ctx) => {
         const deleted = await usingStore(ctx, (s) => s.memoryDelete(opts.namespace, key));
         if (!deleted)
-          throw new NotFoundError(`no value for ${where(opts.namespace, key)} (never set, deleted, or expired)`);
-        ctx.out.result({ namespace: opts.namespace, key, deleted: true }, () => `deleted ${where(opts.namespace, key)}`);
+          throw new NotFoundError(
+            `no value for ${where(opts.namespace, key)} (never set, deleted, or expired)`,
+          );
+        ctx.out.result(
+          { namespace: opts.namespace, key, deleted: true },
+          () => `deleted ${where(opts.namespace, key)}`,
+        );
       }),
     );
   return memory;

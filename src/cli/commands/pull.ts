@@ -9,6 +9,7 @@ import { pullImage, pullToArchive } from '../../transfer/pull.js';
 import { formatBytes, shortDigest } from '../output.js';
 import { positiveInt, type Runner } from '../context.js';
 import { describeSummary, progressFor } from '../transfer-output.js';
+import { record } from '../record.js';
 
 export function pullCommand(run: Runner) {
   return new Command('pull')
@@ -65,6 +66,9 @@ Examples:
                 );
           progress.stop();
           const summary = collector.finish();
+          await record(ctx, (st) =>
+            st.recordTransfer(summary, { source: reference, destination: opts.output, command: 'pull' }),
+          );
           ctx.out.result({ reference, output: opts.output, ...result, summary }, () =>
             [
               `pulled ${reference} → ${opts.output}: ${shortDigest(result.digest)}`,

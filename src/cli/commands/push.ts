@@ -7,6 +7,7 @@ import { SummaryCollector, combineListeners } from '../../transfer/events.js';
 import { shortDigest } from '../output.js';
 import { positiveInt, type Runner } from '../context.js';
 import { describeSummary, progressFor } from '../transfer-output.js';
+import { record } from '../record.js';
 
 export function pushCommand(run: Runner) {
   return new Command('push')
@@ -57,6 +58,9 @@ Examples:
           });
           progress.stop();
           const summary = collector.finish();
+          await record(ctx, (st) =>
+            st.recordTransfer(summary, { source, destination: reference, command: 'push' }),
+          );
           ctx.out.result(
             { source, reference, ...result, summary },
             () =>

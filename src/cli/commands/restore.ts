@@ -103,7 +103,9 @@ Examples:
         ctx.out.result({ ...summary, items }, () => render(items, ctx));
         for (const item of items) {
           if (item.status === 'restored' && item.verified === false) {
-            ctx.out.warn(`version ${item.id} was restored but ${item.digest ?? 'its manifest'} does not answer yet on ${opts.registry}`);
+            ctx.out.warn(
+              `version ${item.id} was restored but ${item.digest ?? 'its manifest'} does not answer yet on ${opts.registry}`,
+            );
           }
         }
         const failed = summary.items.filter((i) => i.status === 'failed');

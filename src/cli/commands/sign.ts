@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, chmod, readFile, writeFile } from 'node:fs/promises';
 import { Command, Option } from '@commander-js/extra-typings';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { RemoteTarget } from '../../content/remote.js';
@@ -45,7 +45,10 @@ function registryReference(input: string): ImageReference {
 }
 
 /** The text of a `--key` value: a file, or `env://NAME` as cosign accepts it. */
-async function readKeyRef(ref: string, purpose: 'private' | 'public'): Promise<{ text: string; what: string }> {
+async function readKeyRef(
+  ref: string,
+  purpose: 'private' | 'public',
+): Promise<{ text: string; what: string }> {
   const env = /^env:\/\/(.+)$/.exec(ref)?.[1];
   if (env !== undefined) {
     const text = process.env[env];
@@ -117,11 +120,16 @@ Examples:
             }
           }
         }
-        const password = await readKeyPassword({ confirm: true, stdinTaken: ctx.globals.passwordStdin === true });
+        const password = await readKeyPassword({
+          confirm: true,
+          stdinTaken: ctx.globals.passwordStdin === true,
+        });
         const pair = await generateKeyPair(password);
         password.fill(0);
         const flag = opts.force ? 'w' : 'wx';
         await writeFile(keyFile, pair.privateKeyPem, { mode: 0o600, flag });
+        // `mode` only applies to a new file: an overwritten key must not stay readable by others.
+        if (opts.force) await chmod(keyFile, 0o600);
         await writeFile(pubFile, pair.publicKeyPem, { mode: 0o644, flag });
         ctx.out.result(
           { privateKey: keyFile, publicKey: pubFile, keyType: 'ECDSA P-256', fingerprint: pair.fingerprint },
@@ -172,7 +180,9 @@ Examples:
         password.fill(0);
         const { repo, digest, image } = await resolveImage(ctx, ref);
         if (!ref.digest) {
-          ctx.out.warn(`${reference} is a tag: signing ${digest}, what it points to now (sign by digest to be sure)`);
+          ctx.out.warn(
+            `${reference} is a tag: signing ${digest}, what it points to now (sign by digest to be sure)`,
+          );
         }
         const mediaTypes = process.env.COSIGN_DOCKER_MEDIA_TYPES === '1' ? 'docker' : 'oci';
         const result = await signImage(repo, {
@@ -210,7 +220,10 @@ export function verifyCommand(run: Runner) {
     .option('-a, --annotation <key=value>', 'require this signed annotation (repeatable)', collect)
     .option('--any-reference', "accept signatures made under another repository name (cosign's default)")
     .addOption(
-      new Option('--insecure-ignore-tlog [bool]', 'accepted for cosign compatibility: there is no tlog').hideHelp(),
+      new Option(
+        '--insecure-ignore-tlog [bool]',
+        'accepted for cosign compatibility: there is no tlog',
+      ).hideHelp(),
     )
     .addHelpText(
       'after',

@@ -157,7 +157,8 @@ class HttpFailure extends Error {
   }
 }
 
-const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+const iso = (ms: number): string =>
+  new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim> {
   const view = new RegistryView(opts.registry.url, opts.registry.dataDir);
@@ -277,7 +278,9 @@ export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim>
     created_at: pkg.createdAt,
     updated_at: pkg.createdAt,
     html_url: `${htmlBase(pkg)}/package/${encodeURIComponent(pkg.name)}`,
-    ...(pkg.repository ? { repository: { name: pkg.repository.split('/')[1], full_name: pkg.repository } } : {}),
+    ...(pkg.repository
+      ? { repository: { name: pkg.repository.split('/')[1], full_name: pkg.repository } }
+      : {}),
   });
   const versionJson = (pkg: PackageState, v: VersionState): Record<string, unknown> => ({
     id: v.id,
@@ -490,11 +493,15 @@ export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim>
           return 200;
         }
         if (method !== 'DELETE') throw notFound();
-        if (!isAdmin(token, pkg)) throw new HttpFailure(403, 'You must be an admin of this package to delete it.');
+        if (!isAdmin(token, pkg))
+          throw new HttpFailure(403, 'You must be an admin of this package to delete it.');
         if (!version || version.deletedAt !== undefined) throw notFound('Package version not found.');
         const active = listed(pkg, false);
         if (active.length === 1) {
-          throw new HttpFailure(400, 'You cannot delete the last version of a package. You must delete the package instead.');
+          throw new HttpFailure(
+            400,
+            'You cannot delete the last version of a package. You must delete the package instead.',
+          );
         }
         if (version.tags.length > 0 && !active.some((v) => v !== version && v.tags.length > 0)) {
           throw new HttpFailure(
@@ -513,7 +520,8 @@ export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim>
       // POST …/versions/{id}/restore
       if (tail.length === 3 && tail[2] === 'restore') {
         if (method !== 'POST') throw notFound();
-        if (!isAdmin(token, pkg)) throw new HttpFailure(403, 'You must be an admin of this package to restore it.');
+        if (!isAdmin(token, pkg))
+          throw new HttpFailure(403, 'You must be an admin of this package to restore it.');
         if (
           !version ||
           version.deletedAt === undefined ||
@@ -528,7 +536,10 @@ export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim>
         const repo = repositoryOf(pkg.owner, pkg.name);
         const put = await view.put(repo, version.digest, version.saved);
         if (put.status !== 201) {
-          throw new HttpFailure(422, `The version cannot be restored: the registry refused it (${put.status}).`);
+          throw new HttpFailure(
+            422,
+            `The version cannot be restored: the registry refused it (${put.status}).`,
+          );
         }
         const current = await view.tags(repo);
         for (const tag of version.tags) {
@@ -608,7 +619,10 @@ export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim>
         const ow = owners.get(owner.toLowerCase());
         const pkg = ow ? await findPackage(ow, name) : undefined;
         if (!pkg) return [];
-        return listed(pkg, o.deleted === true).map(({ saved: _saved, ...v }) => ({ ...v, tags: [...v.tags] }));
+        return listed(pkg, o.deleted === true).map(({ saved: _saved, ...v }) => ({
+          ...v,
+          tags: [...v.tags],
+        }));
       }),
     setRateLimit(token, state) {
       const t = tokens.get(token);

@@ -104,7 +104,11 @@ export class RegistryView {
   }
 
   /** PUT a saved manifest back under `reference` (its digest, or a tag). */
-  async put(repo: string, reference: string, saved: SavedManifest): Promise<{ status: number; body: string }> {
+  async put(
+    repo: string,
+    reference: string,
+    saved: SavedManifest,
+  ): Promise<{ status: number; body: string }> {
     const res = await fetch(`${this.url}/v2/${repo}/manifests/${reference}`, {
       method: 'PUT',
       headers: { 'content-type': saved.mediaType },
