@@ -125,14 +125,18 @@ describe('ghcr-optimize demo and oci: layouts', () => {
   let cli: (args: string[]) => Promise<CliResult>;
   beforeAll(() => {
     home = makeTempDir('ghcr-opt-cli-demo');
-    layout = join(home, 'layout');
+    layout = join(home, 'demo', 'layout');
     cli = (args) => runCli(args, { home });
   });
   afterAll(() => removeTempDir(home));
 
   it('demo writes an OCI layout and names its tags; --json is a document with the tags', async () => {
-    const r = await cli(['demo', '--dir', layout]);
+    const r = await cli(['demo', '--dir', join(home, 'demo')]);
     expectExit(r, 0);
+    // The demo's insights went to its own SQLite file, not the user's store.
+    expect(existsSync(join(home, 'demo', 'insights.db'))).toBe(true);
+    expect(existsSync(join(home, '.local', 'share', 'ghcr-optimize', 'insights.db'))).toBe(false);
+    expect(r.stdout).toMatch(/Insights recorded in .*insights\.db \(SQLite\)/);
     expect(existsSync(join(layout, 'oci-layout'))).toBe(true);
     expect(json<{ imageLayoutVersion: string }>(readFileSync(join(layout, 'oci-layout'), 'utf8'))).toEqual({
       imageLayoutVersion: '1.0.0',
@@ -144,9 +148,17 @@ describe('ghcr-optimize demo and oci: layouts', () => {
 
     const j = await cli(['demo', '--dir', join(home, 'layout-json'), '--json']);
     expectExit(j, 0);
-    const doc = json<{ tags: string[]; layout: string }>(j.stdout);
+    const doc = json<{
+      tags: string[];
+      dir: string;
+      copies: { blobs: { copied: number } }[];
+      insights: unknown;
+    }>(j.stdout);
     expect([...doc.tags].sort()).toEqual(['1.0.0', 'latest', 'tools-1.0']);
-    expect(doc.layout).toBe(join(home, 'layout-json'));
+    expect(doc.dir).toBe(join(home, 'layout-json'));
+    expect(doc.copies[0]!.blobs.copied).toBe(5);
+    expect(doc.copies[1]!.blobs.copied).toBe(0);
+    expect(doc.insights).toBeTruthy();
   });
 
   it('inspect/tags read the layout; --raw hashes to the digest inspect reports; skopeo agrees', async () => {
