@@ -6,7 +6,8 @@
  */
 import { rootCertificates } from 'node:tls';
 import { Readable } from 'node:stream';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from './undici-core.js';
 import { IntegrityError, NetworkError, CancelledError } from '../errors.js';
 import { isLoopbackRegistry } from '../ref/registry.js';
 import {

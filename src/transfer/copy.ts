@@ -5,6 +5,7 @@
  * skipped — an existing manifest skips its whole subgraph — and a manifest is only written
  * after everything it references, so a destination never holds a dangling reference.
  */
+import { setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import { NotFoundError, UsageError } from '../errors.js';
 import { computeDigest } from '../oci/digest.js';
@@ -73,6 +74,11 @@ export class GraphCopier {
   readonly #emit: TransferListener;
   /** Manifests that exist only here (converted, or a filtered index), served instead of the source's. */
   readonly rewritten = new Map<string, FetchedManifest>();
+  /** Aborted on the first failure (or by the caller), so sibling transfers stop early. */
+  readonly #abort = new AbortController();
+  readonly #signal: AbortSignal;
+  /** Every operation started, so a failure can wait for the rest to clean up before reporting. */
+  readonly #started = new Set<Promise<unknown>>();
 
   constructor(
     readonly src: ReadTarget,
@@ -81,20 +87,30 @@ export class GraphCopier {
   ) {
     this.#sem = new Semaphore(opts.concurrency ?? 6);
     this.#emit = opts.onEvent ?? (() => undefined);
+    this.#signal = opts.signal ? AbortSignal.any([opts.signal, this.#abort.signal]) : this.#abort.signal;
+    setMaxListeners(0, this.#signal);
+  }
+
+  #track<T>(p: Promise<T>): Promise<T> {
+    this.#started.add(p);
+    p.catch(() => this.#abort.abort())
+      .finally(() => this.#started.delete(p))
+      .catch(() => undefined);
+    return p;
   }
 
   /** Copies `desc` and everything below it; resolves when the destination holds the manifest. */
   copyManifest(desc: Descriptor, fetched?: FetchedManifest): Promise<void> {
     let p = this.#manifests.get(desc.digest);
     if (!p) {
-      p = this.#copyManifest(desc, fetched);
+      p = this.#track(this.#copyManifest(desc, fetched));
       this.#manifests.set(desc.digest, p);
     }
     return p;
   }
 
   async #copyManifest(desc: Descriptor, fetched?: FetchedManifest): Promise<void> {
-    const { signal } = this.opts;
+    const signal = this.#signal;
     if (await this.dst.exists(desc, signal)) {
       this.#emit({ type: 'manifest-done', digest: desc.digest, size: desc.size, outcome: 'skipped' });
       return;
@@ -115,14 +131,14 @@ export class GraphCopier {
   copyBlob(desc: Descriptor): Promise<void> {
     let p = this.#blobs.get(desc.digest);
     if (!p) {
-      p = this.#copyBlob(desc);
+      p = this.#track(this.#copyBlob(desc));
       this.#blobs.set(desc.digest, p);
     }
     return p;
   }
 
   async #copyBlob(desc: Descriptor): Promise<void> {
-    const { signal } = this.opts;
+    const signal = this.#signal;
     if (await this.dst.exists(desc, signal)) {
       this.#emit({ type: 'blob-done', digest: desc.digest, size: desc.size, outcome: 'skipped' });
       return;
@@ -159,7 +175,14 @@ export class GraphCopier {
 
   /** Pushes the root (by tag when given) once its subgraph is in place. */
   async finish(root: FetchedManifest, tag: string | undefined): Promise<Descriptor> {
-    await this.copyManifest(root.descriptor, root);
+    try {
+      await this.copyManifest(root.descriptor, root);
+    } catch (err) {
+      // Stop the siblings and let each remove its temp file before the caller hears of it.
+      this.#abort.abort();
+      while (this.#started.size > 0) await Promise.allSettled([...this.#started]);
+      throw err;
+    }
     if (tag === undefined || this.opts.dryRun) return root.descriptor;
     const desc = await this.dst.pushManifest(root.bytes, root.descriptor.mediaType, tag, this.opts.signal);
     this.#emit({ type: 'tagged', reference: tag, digest: desc.digest });
