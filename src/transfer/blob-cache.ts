@@ -15,6 +15,7 @@ import type { Descriptor } from '../oci/schema.js';
 import { writeStreamAtomic } from '../content/atomic-file.js';
 import type { FetchedManifest, ReadTarget } from '../content/target.js';
 import { countBytes } from '../util/streams.js';
+import type { TransferListener } from './events.js';
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const base =
@@ -219,6 +220,20 @@ export class CachingSource implements ReadTarget {
     if (outcome === 'hit') this.stats.hits++;
     else this.stats.misses++;
     return outcome;
+  }
+
+  /** `warm`, reported as transfer events (start, bytes fetched, done as `cached` or `copied`). */
+  async warmReporting(desc: Descriptor, emit: TransferListener, signal?: AbortSignal): Promise<void> {
+    emit({ type: 'blob-start', digest: desc.digest, size: desc.size });
+    const before = this.stats.bytesFetched;
+    const outcome = await this.warm(desc, signal);
+    emit({ type: 'blob-progress', digest: desc.digest, bytes: this.stats.bytesFetched - before });
+    emit({
+      type: 'blob-done',
+      digest: desc.digest,
+      size: desc.size,
+      outcome: outcome === 'hit' ? 'cached' : 'copied',
+    });
   }
 
   fetchBlob(desc: Descriptor, signal?: AbortSignal): Readable {

@@ -27,16 +27,7 @@ export async function warmCache(
     sem.use(async () => {
       if (seen.has(desc.digest)) return;
       seen.add(desc.digest);
-      emit({ type: 'blob-start', digest: desc.digest, size: desc.size });
-      const before = source.stats.bytesFetched;
-      const outcome = await source.warm(desc, opts.signal);
-      emit({ type: 'blob-progress', digest: desc.digest, bytes: source.stats.bytesFetched - before });
-      emit({
-        type: 'blob-done',
-        digest: desc.digest,
-        size: desc.size,
-        outcome: outcome === 'hit' ? 'cached' : 'copied',
-      });
+      await source.warmReporting(desc, emit, opts.signal);
     });
   const walk = async (target: ReadTarget, ref: string | Descriptor): Promise<void> => {
     const m = await target.fetchManifest(ref, opts.signal);

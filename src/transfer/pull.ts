@@ -100,18 +100,9 @@ export async function pullToArchive(
   const m = image.parsed.manifest;
   const emit = opts.onEvent ?? (() => undefined);
   // Fill the cache concurrently; the tar is then written sequentially from it.
-  await mapLimit([m.config, ...m.layers], opts.concurrency ?? 6, async (desc) => {
-    emit({ type: 'blob-start', digest: desc.digest, size: desc.size });
-    const before = cached.stats.bytesFetched;
-    const outcome = await cached.warm(desc, opts.signal);
-    emit({ type: 'blob-progress', digest: desc.digest, bytes: cached.stats.bytesFetched - before });
-    emit({
-      type: 'blob-done',
-      digest: desc.digest,
-      size: desc.size,
-      outcome: outcome === 'hit' ? 'cached' : 'copied',
-    });
-  });
+  await mapLimit([m.config, ...m.layers], opts.concurrency ?? 6, (desc) =>
+    cached.warmReporting(desc, emit, opts.signal),
+  );
   // docker load needs name:tag; a name alone means :latest, as `docker tag` has it.
   const repoTags = loc.ref
     ? [familiarReference(loc.ref.tag || loc.ref.digest ? loc.ref : withTag(loc.ref, 'latest'))]

@@ -22,6 +22,7 @@ import {
   makeLayer,
   pushImage,
   type Image,
+  noise,
 } from '../support/fixtures.js';
 import { makeTempDir, removeTempDir } from '../support/lifecycle.js';
 import { credsOf, startRegistry, type RunningRegistry } from '../support/registry.js';
@@ -29,19 +30,6 @@ import { runSkopeo, skopeoInspect, skopeoInspectRaw, skopeoListTags } from '../s
 import { requireTool } from '../support/tools.js';
 
 const ok = requireTool('docker-registry') && requireTool('skopeo');
-
-/** Deterministic incompressible bytes (xorshift32), so a layer's gzip size stays close to its content size. */
-function noise(n: number, seed = 2463534242): Buffer {
-  const out = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 function json<T>(text: string): T {
   return JSON.parse(text) as T;

@@ -4,17 +4,11 @@
  * was written. What cosign would see is checked byte for byte: the `sha256-<hex>.sig` manifest,
  * its config and the payload blob. A signature made by cosign itself (recorded, see
  * test/fixtures/cosign/README.md) is served from the registry and verified too.
- *
- * Until src/cli/commands/index.ts registers these commands, the runs go through a small entry
- * script that adds them to the real program; afterwards they use the real `ghcr-optimize` entry.
  */
-import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { COMMANDS } from '../../src/cli/commands/index.js';
 import { PolicyError } from '../../src/errors.js';
 import {
   generateKeyPair,
@@ -24,10 +18,10 @@ import {
   signImage,
   verifyImageSignatures,
 } from '../../src/sign/index.js';
-import { cliEnv, describeRun, runCli, type CliResult, type CliOptions } from '../support/cli.js';
+import { describeRun, runCli, type CliResult, type CliOptions } from '../support/cli.js';
 import { testClient } from '../support/client.js';
 import { makeImage, makeIndex, pushImage, sha256, type Image } from '../support/fixtures.js';
-import { makeTempDir, removeTempDir, trackChild } from '../support/lifecycle.js';
+import { makeTempDir, removeTempDir } from '../support/lifecycle.js';
 import { credsOf, startRegistry, type RunningRegistry } from '../support/registry.js';
 import { skopeoInspect, skopeoInspectRaw } from '../support/skopeo.js';
 import { requireTool } from '../support/tools.js';
@@ -36,79 +30,6 @@ const ok = requireTool('docker-registry') && requireTool('skopeo');
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'cosign');
-const TSX = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
-const src = (p: string): string => JSON.stringify(pathToFileURL(join(ROOT, 'src', p)).href);
-
-const registered = 'sign' in COMMANDS;
-
-const ENTRY = `
-import { buildProgram } from ${src('cli/program.ts')};
-import { commandName } from ${src('cli/commands/index.ts')};
-import { makeRunner, printError } from ${src('cli/run.ts')};
-import { generateKeyPairCommand, signCommand, verifyCommand } from ${src('cli/commands/sign.ts')};
-const args = process.argv.slice(2);
-// For one of these commands, naming a small other one keeps the program from loading every module.
-const ours = ['generate-key-pair', 'sign', 'verify'].includes(commandName(args));
-const program = await buildProgram(ours ? ['auth'] : args);
-const run = makeRunner(() => program.opts());
-for (const cmd of [generateKeyPairCommand(run), signCommand(run), verifyCommand(run)]) {
-  cmd.exitOverride();
-  cmd.configureOutput({ outputError: () => undefined });
-  program.addCommand(cmd);
-}
-try {
-  await program.parseAsync(process.argv);
-} catch (err) {
-  if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(err?.code) || err?.exitCode === 0) {
-    process.exitCode = 0;
-  } else {
-    const o = program.opts();
-    process.exitCode = printError(err, { json: o.json === true, debug: o.debug === true });
-  }
-}
-`;
-
-/** Like runCli, through `entry` (the command-adding script) instead of src/cli/main.ts. */
-function runEntry(entry: string, args: string[], opts: CliOptions): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, entry, ...args], {
-      cwd: opts.cwd ?? opts.home,
-      env: cliEnv(opts),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    trackChild(child);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs ?? 60_000);
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const stdoutBytes = Buffer.concat(out);
-      const stderr = Buffer.concat(err).toString('utf8');
-      resolve({
-        args,
-        code,
-        signal,
-        timedOut,
-        stdout: stdoutBytes.toString('utf8'),
-        stdoutBytes,
-        stderr,
-        stderrLines: stderr.split('\n').filter((l) => l.trim() !== ''),
-      });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.stdin ?? '');
-  });
-}
 
 function expectExit(r: CliResult, code: number): void {
   if (r.timedOut || r.code !== code) throw new Error(`expected exit ${code}\n${describeRun(r)}`);
@@ -166,7 +87,6 @@ describe
     let reg: RunningRegistry;
     let authReg: RunningRegistry;
     let home: string;
-    let entry: string;
     let R: string;
     const PASSWORD = 'test-password';
     // Two key pairs made with the library (the CLI's generate-key-pair has its own test).
@@ -186,7 +106,7 @@ describe
         ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
         timeoutMs: 60_000,
       };
-      return registered ? runCli(args, o) : runEntry(entry, args, o);
+      return runCli(args, o);
     };
     const key = (name: 'a' | 'b', ext: 'key' | 'pub'): string => join(home, `${name}.${ext}`);
 
@@ -228,8 +148,6 @@ describe
       [reg, authReg] = await Promise.all([startRegistry(), startRegistry({ auth: 'htpasswd' })]);
       R = reg.host;
       home = makeTempDir('ghcr-opt-sign');
-      entry = join(home, 'entry.mjs');
-      writeFileSync(entry, ENTRY);
       for (const name of ['a', 'b'] as const) {
         const pair = await generateKeyPair(Buffer.from(PASSWORD));
         writeFileSync(key(name, 'key'), pair.privateKeyPem, { mode: 0o600 });
@@ -706,6 +624,6 @@ describe
     /** A run whose environment has no COSIGN_PASSWORD at all (cli() always sets one). */
     function runWithoutPassword(args: string[], stdin: string): Promise<CliResult> {
       const o: CliOptions = { home, stdin, timeoutMs: 60_000 };
-      return registered ? runCli(args, o) : runEntry(entry, args, o);
+      return runCli(args, o);
     }
   });

@@ -1,97 +1,22 @@
 /**
  * `memory` and `insights` as a user runs them: separate processes with their own HOME, on the
- * default SQLite store and on a shared PostgreSQL (started here on 127.0.0.1). Once the program
- * registers both commands this goes through runCli; until then the same program is built with
- * them added (see runStoreCli).
+ * default SQLite store and on a shared PostgreSQL (started here on 127.0.0.1).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildProgram } from '../../src/cli/program.js';
 import { openStoreLocation } from '../../src/store/open.js';
 import type { StoreLocation } from '../../src/store/location.js';
-import { cliEnv, describeRun, runCli, type CliOptions, type CliResult } from '../support/cli.js';
-import { makeTempDir, removeTempDir, trackChild } from '../support/lifecycle.js';
+import { describeRun, runCli, type CliOptions, type CliResult } from '../support/cli.js';
+import { makeTempDir, removeTempDir } from '../support/lifecycle.js';
 import { requirePostgres, startPostgres, type RunningPostgres } from '../support/postgres.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const TSX = pathToFileURL(createRequire(join(ROOT, 'package.json')).resolve('tsx')).href;
-const src = (p: string): string => JSON.stringify(pathToFileURL(join(ROOT, 'src', p)).href);
 
 const havePostgres = requirePostgres();
 
-/** main() of src/cli/program.ts, with `memory` and `insights` added when the program lacks them. */
-const SHIM = `
-const { buildProgram } = await import(${src('cli/program.ts')});
-const { makeRunner, printError } = await import(${src('cli/run.ts')});
-const args = process.argv.slice(1);
-// Naming one small command keeps the program from loading every command (when it loads lazily).
-const program = await buildProgram(['tags']);
-const run = makeRunner(() => program.opts());
-const quiet = (c) => { c.exitOverride(); c.configureOutput({ outputError: () => undefined }); c.commands.forEach(quiet); };
-for (const cmd of [(await import(${src('cli/commands/memory.ts')})).memoryCommand(run), (await import(${src('cli/commands/insights.ts')})).insightsCommand(run)]) {
-  if (program.commands.some((c) => c.name() === cmd.name())) continue;
-  quiet(cmd);
-  program.addCommand(cmd);
-}
-try {
-  await program.parseAsync(args, { from: 'user' });
-} catch (err) {
-  if (err?.exitCode === 0 || ['commander.help', 'commander.helpDisplayed', 'commander.version'].includes(err?.code)) process.exitCode = 0;
-  else {
-    const o = program.opts();
-    process.exitCode = printError(err, { json: o.json === true, debug: o.debug === true });
-  }
-}
-`;
-
-let registered = false;
-
-function runShim(args: string[], opts: CliOptions): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, '--input-type=module', '-e', SHIM, ...args], {
-      cwd: opts.cwd ?? opts.home,
-      env: cliEnv(opts),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    trackChild(child);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs ?? 20_000);
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const stdoutBytes = Buffer.concat(out);
-      const stderr = Buffer.concat(err).toString('utf8');
-      resolve({
-        args,
-        code,
-        signal,
-        timedOut,
-        stdout: stdoutBytes.toString('utf8'),
-        stdoutBytes,
-        stderr,
-        stderrLines: stderr.split('\n').filter((l) => l.trim() !== ''),
-      });
-    });
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(opts.stdin ?? '');
-  });
-}
-
-/** runCli once the program registers the commands; the shim until then. */
+/** `ghcr-optimize ...args`. */
 function runStoreCli(args: string[], opts: CliOptions): Promise<CliResult> {
-  return registered ? runCli(args, opts) : runShim(args, opts);
+  return runCli(args, opts);
 }
 
 function expectExit(r: CliResult, code: number): void {
@@ -113,10 +38,8 @@ interface EntryJson {
 }
 
 let root: string;
-beforeAll(async () => {
+beforeAll(() => {
   root = makeTempDir('store-cli');
-  const program = await buildProgram(['memory']);
-  registered = ['memory', 'insights'].every((n) => program.commands.some((c) => c.name() === n));
 });
 afterAll(() => removeTempDir(root));
 

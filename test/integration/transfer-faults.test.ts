@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
-import { makeImage, makeLayer, pushImage } from '../support/fixtures.js';
+import { makeImage, makeLayer, pushImage, noise } from '../support/fixtures.js';
 import { makeTempDir, removeTempDir } from '../support/lifecycle.js';
 import { requireTool, whichTool } from '../support/tools.js';
 import { runCli } from '../support/cli.js';
@@ -20,18 +20,6 @@ import { SummaryCollector } from '../../src/transfer/events.js';
 import type { RegistryClient } from '../../src/registry/client.js';
 
 const ok = requireTool('docker-registry') && requireTool('skopeo');
-
-function noise(n: number, seed: number): Buffer {
-  const out = Buffer.alloc(n);
-  let x = seed;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 const layers = [1, 2, 3, 4].map((seed) => makeLayer({ [`blob-${seed}.bin`]: noise(200_000, seed * 7919) }));
 const image = makeImage({ layers });

@@ -6,7 +6,7 @@ import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, credsOf, type RunningRegistry } from '../support/registry.js';
-import { makeArtifact, makeImage, makeIndex, makeLayer, pushImage } from '../support/fixtures.js';
+import { makeArtifact, makeImage, makeIndex, makeLayer, pushImage, noise } from '../support/fixtures.js';
 import { makeTempDir, removeTempDir } from '../support/lifecycle.js';
 import { skopeoCopy, skopeoInspect, skopeoInspectRaw, runSkopeo } from '../support/skopeo.js';
 import { requireTool } from '../support/tools.js';
@@ -21,19 +21,6 @@ import { pullImage, pullToArchive } from '../../src/transfer/pull.js';
 import type { RegistryClient } from '../../src/registry/client.js';
 
 const ok = requireTool('docker-registry') && requireTool('skopeo');
-
-/** Deterministic incompressible bytes (xorshift32), so a layer's gzip size stays close to its content size. */
-function noise(n: number): Buffer {
-  const out = Buffer.alloc(n);
-  let x = 2463534242;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 const base = makeLayer({ 'etc/os-release': 'NAME=base\n', 'bin/sh': Buffer.alloc(50_000, 1) });
 const images = ['amd64', 'arm64', 's390x'].map((architecture) =>

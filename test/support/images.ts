@@ -308,3 +308,16 @@ export function allManifests(x: ImageOrIndex): ImageOrIndex[] {
   visit(x);
   return [...out.values()];
 }
+
+/** Deterministic incompressible bytes (xorshift32), so a layer's gzip size stays close to its content size. */
+export function noise(n: number, seed = 2463534242): Buffer {
+  const out = Buffer.alloc(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
