@@ -46,6 +46,11 @@ export class RemoteTarget implements Target {
     return (await this.repo.referrers(digest, signal ? { signal } : {})).descriptors;
   }
 
+  /** False only when the registry says the repository does not exist yet. */
+  repositoryExists(signal?: AbortSignal): Promise<boolean> {
+    return this.repo.exists(signal);
+  }
+
   tags(signal?: AbortSignal): Promise<string[]> {
     return this.repo.tags(signal);
   }

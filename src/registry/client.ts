@@ -259,6 +259,28 @@ export class Repository {
     );
   }
 
+  /**
+   * One request (tags/list?n=1): false only when the registry answers 404 NAME_UNKNOWN, i.e. the
+   * repository does not exist yet; anything else, including errors, counts as "may exist".
+   */
+  async exists(signal?: AbortSignal): Promise<boolean> {
+    try {
+      const res = await this.client.send(this.registry, this.pull, {
+        method: 'GET',
+        url: `/v2/${this.name}/tags/list?n=1`,
+        signal,
+      });
+      if (res.status !== 404) {
+        await res.dump();
+        return true;
+      }
+      const text = await res.text(64 * 1024).catch(() => '');
+      return parseOciErrors(text)?.[0]?.code !== 'NAME_UNKNOWN';
+    } catch {
+      return true;
+    }
+  }
+
   /** HEAD a manifest: its descriptor, or undefined when it does not exist. */
   async headManifest(reference: string, signal?: AbortSignal): Promise<Descriptor | undefined> {
     const res = await this.client.send(this.registry, this.pull, {

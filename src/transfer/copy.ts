@@ -79,6 +79,12 @@ export class GraphCopier {
   readonly #signal: AbortSignal;
   /** Every operation started, so a failure can wait for the rest to clean up before reporting. */
   readonly #started = new Set<Promise<unknown>>();
+  /**
+   * Set when the destination repository did not exist when the copy began: nothing can be there
+   * to skip, so the per-blob and per-manifest existence checks are saved (hundreds of round trips
+   * for a many-layer image). A concurrent writer at worst makes us upload a blob twice.
+   */
+  destinationEmpty = false;
 
   constructor(
     readonly src: ReadTarget,
@@ -111,7 +117,7 @@ export class GraphCopier {
 
   async #copyManifest(desc: Descriptor, fetched?: FetchedManifest): Promise<void> {
     const signal = this.#signal;
-    if (await this.dst.exists(desc, signal)) {
+    if (!this.destinationEmpty && (await this.dst.exists(desc, signal))) {
       this.#emit({ type: 'manifest-done', digest: desc.digest, size: desc.size, outcome: 'skipped' });
       return;
     }
@@ -139,7 +145,7 @@ export class GraphCopier {
 
   async #copyBlob(desc: Descriptor): Promise<void> {
     const signal = this.#signal;
-    if (await this.dst.exists(desc, signal)) {
+    if (!this.destinationEmpty && (await this.dst.exists(desc, signal))) {
       this.#emit({ type: 'blob-done', digest: desc.digest, size: desc.size, outcome: 'skipped' });
       return;
     }
@@ -188,6 +194,14 @@ export class GraphCopier {
     this.#emit({ type: 'tagged', reference: tag, digest: desc.digest });
     return desc;
   }
+}
+
+/** True only when the destination says its repository does not exist (registries: NAME_UNKNOWN). */
+async function isEmptyRepository(dst: Target, signal?: AbortSignal): Promise<boolean> {
+  const probe = (dst as Partial<{ repositoryExists: (s?: AbortSignal) => Promise<boolean> }>)
+    .repositoryExists;
+  if (typeof probe !== 'function') return false;
+  return !(await probe.call(dst, signal).catch(() => true));
 }
 
 /** The subset of an index for `platforms`, keeping attestations of kept images. */
@@ -270,8 +284,12 @@ export async function copyImage(
   dstTag: string | undefined,
   opts: CopyOptions = {},
   /** Share one copier across several images so common blobs move once. */
-  copier: GraphCopier = new GraphCopier(src, dst, opts),
+  copier?: GraphCopier,
 ): Promise<CopyResult> {
+  if (!copier) {
+    copier = new GraphCopier(src, dst, opts);
+    copier.destinationEmpty = await isEmptyRepository(dst, opts.signal);
+  }
   const fetched = await src.fetchManifest(srcRef, opts.signal);
   let root = await selectRoot(src, fetched, opts);
   if (opts.format) {
@@ -293,7 +311,9 @@ export async function copyImage(
     ...(platforms ? { platforms } : {}),
   };
   // A destination tag already on this digest means nothing below it can be missing.
-  if (dstTag !== undefined && !opts.includeReferrers) {
+  if (copier.destinationEmpty) {
+    // Known empty (a previous tag of this same copy may have filled it since: then check again).
+  } else if (dstTag !== undefined && !opts.includeReferrers) {
     const existing = await dst.resolve(dstTag, opts.signal).catch((err: unknown) => {
       if (err instanceof NotFoundError) return undefined;
       throw err;
@@ -330,6 +350,7 @@ export async function copyRepository(
   const tags = (await src.tags(opts.signal)).sort();
   if (tags.length === 0) throw new UsageError(`${src.name} has no tags to copy`);
   const copier = new GraphCopier(src, dst, opts);
+  copier.destinationEmpty = await isEmptyRepository(dst, opts.signal);
   const results = new Map<string, CopyResult>();
   // A few tags at a time: their manifests resolve in parallel while the copier bounds blob work.
   await mapLimit(tags, 4, async (tag) => {
