@@ -162,3 +162,55 @@ describe.skipIf(!ok)('transfers under faults', () => {
     },
   );
 });
+
+describe.skipIf(!ok)('existence checks against the destination', () => {
+  let src: RunningRegistry;
+  let dst: RunningRegistry;
+  let proxy: FaultProxy;
+  let client: RegistryClient;
+
+  beforeAll(async () => {
+    [src, dst] = await Promise.all([startRegistry(), startRegistry()]);
+    await pushImage(src.url, 'app', '1', image);
+    proxy = await startFaultProxy(dst.url);
+    client = testClient();
+  });
+  afterAll(async () => {
+    await client?.close();
+    await proxy?.stop();
+    await Promise.all([src?.stop(), dst?.stop()]);
+  });
+
+  it('skips per-blob HEADs for a repository that does not exist yet, and checks an existing one', async () => {
+    const from = new RemoteTarget(client.repository(src.host, 'app'));
+    const heads = (mark: number): number =>
+      proxy.requests.slice(mark).filter((r) => r.method === 'HEAD' && r.path.includes('/blobs/')).length;
+    let mark = proxy.requests.length;
+    await copyImage(from, new RemoteTarget(client.repository(proxy.host, 'fresh/app')), '1', '1');
+    expect(heads(mark)).toBe(0);
+    mark = proxy.requests.length;
+    const collector = new SummaryCollector();
+    await copyImage(from, new RemoteTarget(client.repository(proxy.host, 'fresh/app')), '1', '2', {
+      onEvent: collector.listener,
+    });
+    // The manifest is already there, so its whole subgraph is skipped without a blob HEAD either.
+    expect(collector.finish().manifests.skipped).toBe(1);
+    expect(heads(mark)).toBe(0);
+    // A new image sharing layers, into the now existing repository: its blobs are checked and skipped.
+    const sibling = makeImage({
+      layers: [...layers.slice(0, 2), makeLayer({ 'new.txt': 'only this is new' })],
+    });
+    await pushImage(src.url, 'app', 'sibling', sibling);
+    mark = proxy.requests.length;
+    const again = new SummaryCollector();
+    await copyImage(
+      from,
+      new RemoteTarget(client.repository(proxy.host, 'fresh/app')),
+      'sibling',
+      'sibling',
+      { onEvent: again.listener },
+    );
+    expect(heads(mark)).toBe(4); // config + 3 layers
+    expect(again.finish().blobs.skipped).toBe(2);
+  });
+});
