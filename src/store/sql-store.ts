@@ -11,6 +11,7 @@ import { UsageError } from '../errors.js';
 import { describeStoreLocation, type StoreLocation } from './location.js';
 import { storeError } from './errors.js';
 import { migrateStore } from './migrations.js';
+import { withFileLock } from '../content/file-lock.js';
 import { analysisEvent, buildEvent, probeEvent, retentionEvent, scanEvent, transferEvent } from './events.js';
 import {
   isEventKind,
@@ -322,7 +323,14 @@ export async function openStoreAt(
         ? await sqliteDialect(location.path)
         : await postgresDialect(location.url, opts.connectTimeoutMs ?? 5000);
     db = new Kysely<StoreDatabase>({ dialect });
-    await migrateStore(db, location.kind);
+    const kdb = db;
+    // Kysely's SQLite migration lock is per process: several CI jobs opening a new store at once
+    // would each apply the same migration. A lock file beside the database serialises them.
+    if (location.kind === 'sqlite' && location.path !== ':memory:') {
+      await withFileLock(`${location.path}.migrate.lock`, () => migrateStore(kdb, location.kind));
+    } else {
+      await migrateStore(kdb, location.kind);
+    }
     const store = new SqlStore(location.kind, where, db, opts);
     await store.purgeExpired();
     return store;
