@@ -18,6 +18,7 @@ import { diveExport, layerCommands } from '../../analyze/dive-export.js';
 import { PolicyError } from '../../analyze/errors.js';
 import { formatBytes, formatTable, shortDigest, type Output } from '../output.js';
 import { positiveInt, type Context, type Runner } from '../context.js';
+import { record } from '../record.js';
 
 /** Parses REF, opens its target and insists on a tag or digest (shared with `lint`). */
 export async function openImage(
@@ -134,6 +135,25 @@ Examples:
         });
         const name = formatLocation(loc);
         const ci = rules ? evaluateCi(analysis.dive, rules) : undefined;
+        await record(ctx, (st) =>
+          st.recordAnalysis(
+            {
+              bytes: analysis.dive.sizeBytes,
+              storedBytes: analysis.layers.reduce((n, l) => n + l.storedBytes, 0),
+              layers: analysis.layers.length,
+            },
+            {
+              bytes: analysis.dive.wastedBytes,
+              reclaimableBytes: analysis.dive.reclaimableBytes,
+              efficiency: analysis.dive.efficiency,
+            },
+            {
+              image: name,
+              ...(analysis.platform ? { platform: analysis.platform } : {}),
+              command: 'analyze',
+            },
+          ),
+        );
 
         if (format === 'dive-json') {
           const commands = layerCommands(analysis.config, analysis.scans.length);

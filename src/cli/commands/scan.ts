@@ -21,6 +21,7 @@ import { requireTrivy, runTrivy, type TrivyTarget } from '../../scan/trivy-runne
 import { loadIgnoreFile, type IgnoreFile } from '../../scan/trivyignore.js';
 import { formatSummary } from '../../scan/types.js';
 import type { Context, Runner } from '../context.js';
+import { record } from '../record.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -189,6 +190,14 @@ Examples:
         const colors = opts.output ? createColors(false) : ctx.out.c;
         const text = renderOutcome(outcome, format, colors, ignore?.path);
         const { findings, summary, gate } = outcome.policy;
+        await record(ctx, (st) =>
+          st.recordScan(summary, {
+            image: reference ?? opts.input?.join(' ') ?? 'report',
+            command: 'scan',
+            fixable: findings.filter((f) => f.fixedVersion).length,
+            ok: gate.passed,
+          }),
+        );
         if (opts.output) {
           await writeFileAtomic(opts.output, text).catch((err: unknown) => {
             throw fileSystemError(err);
