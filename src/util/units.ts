@@ -47,27 +47,41 @@ export function formatDuration(ms: number): string {
   return next && next[0] > 0 && n < 10 ? `${n}${unit}${next[0]}${next[1]}` : `${n}${unit}`;
 }
 
+/*
+ * Sizes as people write them, parsed like go-humanize's `ParseBytes` (which dive uses for
+ * `highest-wasted-bytes`): "20MB" = 20 000 000, "20MiB" = 20 971 520, "1.5 GB", "512", "20M".
+ * Single-letter units are decimal (go-humanize: "M" = "MB").
+ */
 const SIZE_UNITS: Record<string, number> = {
+  '': 1,
   b: 1,
+  k: 1e3,
   kb: 1e3,
-  mb: 1e6,
-  gb: 1e9,
-  tb: 1e12,
   kib: 1024,
+  ki: 1024,
+  m: 1e6,
+  mb: 1e6,
   mib: 1024 ** 2,
+  mi: 1024 ** 2,
+  g: 1e9,
+  gb: 1e9,
   gib: 1024 ** 3,
+  gi: 1024 ** 3,
+  t: 1e12,
+  tb: 1e12,
   tib: 1024 ** 4,
+  ti: 1024 ** 4,
+  p: 1e15,
+  pb: 1e15,
+  pib: 1024 ** 5,
+  pi: 1024 ** 5,
 };
 
-/** `2GB`, `500MB`, `1.5GiB`, `1024` (bytes) → bytes. Decimal units are powers of 1000, as `docker images` shows. */
-export function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text.trim());
-  const unit = (m?.[2] ?? '').toLowerCase() || 'b';
-  const factor = SIZE_UNITS[unit];
-  if (!m || factor === undefined) {
-    throw new UsageError(`invalid size "${text}"`, {
-      hint: 'use a number with a unit such as 500MB, 2GB or 1.5GiB',
-    });
+export function parseSize(text: string, what = 'size'): number {
+  const m = /^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([a-zA-Z]*)\s*$/.exec(text.replaceAll(',', ''));
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) {
+    throw new UsageError(`${what}: "${text}" is not a size`, { hint: 'write e.g. 20MB, 1.5GiB or 512' });
   }
-  return Math.round(Number(m[1]) * factor);
+  return Math.floor(Number(m[1]) * unit);
 }

@@ -133,7 +133,7 @@ Examples:
         const plan = planPrune(
           entries,
           {
-            ...(opts.maxSize ? { maxSize: parseSize(opts.maxSize) } : {}),
+            ...(opts.maxSize ? { maxSize: parseSize(opts.maxSize, '--max-size') } : {}),
             ...(older !== undefined ? { olderThanMs: older } : {}),
           },
           new Date(),
