@@ -5,10 +5,7 @@ import { COMMANDS, commandName } from './commands/index.js';
 import type { GlobalOptions } from './context.js';
 import { makeRunner, printError } from './run.js';
 import { VERSION } from '../version.js';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
+import { collect } from './options.js';
 
 /**
  * The program with the commands `args` needs: just the one it names (when it names a known one),

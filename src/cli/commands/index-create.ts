@@ -5,10 +5,7 @@ import { openLocation } from '../../content/open.js';
 import { createIndex } from '../../transfer/index-create.js';
 import { formatTable } from '../output.js';
 import type { Runner } from '../context.js';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
+import { collect } from '../options.js';
 
 export function indexCommand(run: Runner) {
   const index = new Command('index').description('multi-platform indexes');

@@ -15,10 +15,7 @@ import {
 import type { Output } from '../output.js';
 import type { Runner } from '../context.js';
 import { openImage } from './analyze.js';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
+import { collect } from '../options.js';
 
 const EXIT_LEVELS = ['info', 'warn', 'fatal'] as const;
 

@@ -5,10 +5,7 @@ import { packagesClientFromEnv } from '../../github/ghcr-backend.js';
 import { restoreVersions, type RestoreItem } from '../../github/restore.js';
 import { formatTable } from '../output.js';
 import type { Context, Runner } from '../context.js';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
+import { collect } from '../options.js';
 
 /** `123`, `123,456` and repeated flags → ids. */
 export function parseVersionIds(values: readonly string[]): number[] {

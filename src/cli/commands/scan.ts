@@ -22,10 +22,7 @@ import { loadIgnoreFile, type IgnoreFile } from '../../scan/trivyignore.js';
 import { formatSummary } from '../../scan/types.js';
 import type { Context, Runner } from '../context.js';
 import { record } from '../record.js';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
+import { collect } from '../options.js';
 
 function trivyTarget(loc: Location, input: string): TrivyTarget {
   switch (loc.transport) {

@@ -16,10 +16,7 @@ import {
 } from '../../sign/index.js';
 import type { Context, Runner } from '../context.js';
 import { formatTable } from '../output.js';
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
-}
+import { collect } from '../options.js';
 
 /** `--annotation key=value` pairs; the last value of a key wins, as in a Go map. */
 function parseAnnotations(list: string[] | undefined): Record<string, string> | undefined {
