@@ -11,6 +11,11 @@ declare -A NEED=(
   [htpasswd]=apache2-utils
   [openssl]=openssl
   [zstd]=zstd
+  [promtool]=prometheus
+  [prometheus]=prometheus
+  [amtool]=prometheus-alertmanager
+  [chromium]=chromium
+  [buildah]=buildah
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
