@@ -76,9 +76,17 @@ export async function explicitCredentials(
   };
 }
 
-export async function createContext(globals: GlobalOptions): Promise<Context> {
+export interface RunOptions {
+  /** false: do not load the config file (`config validate` reports its problems itself). */
+  config?: boolean;
+}
+
+export async function createContext(globals: GlobalOptions, opts: RunOptions = {}): Promise<Context> {
   const out = createOutput(globals);
-  const { config } = await loadConfig(globals.configFile ?? (process.env.GHCR_OPTIMIZE_CONFIG || undefined));
+  const { config } =
+    opts.config === false
+      ? { config: {} }
+      : await loadConfig(globals.configFile ?? (process.env.GHCR_OPTIMIZE_CONFIG || undefined));
   const controller = new AbortController();
   // One signal serves every request of a command; a copy has dozens in flight, each listening.
   setMaxListeners(0, controller.signal);
@@ -150,4 +158,4 @@ export async function createContext(globals: GlobalOptions): Promise<Context> {
 }
 
 /** Wraps a command body: builds the context, runs, maps errors to exit codes (see main.ts). */
-export type Runner = (fn: (ctx: Context) => Promise<void>) => Promise<void>;
+export type Runner = (fn: (ctx: Context) => Promise<void>, opts?: RunOptions) => Promise<void>;

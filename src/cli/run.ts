@@ -4,7 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { ExitCode, fileSystemError, isGhcrOptimizeError } from '../errors.js';
-import { createContext, type Context, type GlobalOptions } from './context.js';
+import { createContext, type Context, type GlobalOptions, type RunOptions } from './context.js';
 import { redactSecrets } from '../util/redact.js';
 
 export interface ErrorReport {
@@ -59,11 +59,11 @@ export function printError(
 
 /** Builds a runner bound to the program's global options; sets process.exitCode, never exits. */
 export function makeRunner(globals: () => GlobalOptions) {
-  return async (fn: (ctx: Context) => Promise<void>): Promise<void> => {
+  return async (fn: (ctx: Context) => Promise<void>, opts?: RunOptions): Promise<void> => {
     const g = globals();
     let ctx: Context | undefined;
     try {
-      ctx = await createContext(g);
+      ctx = await createContext(g, opts);
       await fn(ctx);
     } catch (err) {
       process.exitCode = printError(err, g);

@@ -32,26 +32,15 @@ export async function loadConfig(
       },
     );
   }
-  let doc: unknown;
-  // Most runs have no config file; only those that do load the YAML parser.
-  const { parse: parseYaml } = await import('yaml');
-  try {
-    doc = parseYaml(text) ?? {};
-  } catch (err) {
-    const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-    throw new UsageError(`${file}${line ? `:${line}` : ''} is not valid YAML`, {
-      hint: 'fix the syntax and retry',
+  // Most runs have no config file; only those that do load the YAML parser and the schema (zod).
+  const { checkConfigText, formatProblem } = await import('./validate.js');
+  const check = checkConfigText(text);
+  const first = check.errors[0];
+  if (first || !check.config) {
+    const more = check.errors.length > 1 ? ` (and ${check.errors.length - 1} more)` : '';
+    throw new UsageError(`${first ? formatProblem(file, first) : `${file}: invalid`}${more}`, {
+      hint: `run "ghcr-optimize config validate ${file}" for every problem; see "Configuration" in the README`,
     });
   }
-  // Like the YAML parser, the schema (zod) loads only when there is a file to check.
-  const { configSchema } = await import('./schema.js');
-  const r = configSchema.safeParse(doc);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    const where = issue?.path.join('.') || '(root)';
-    throw new UsageError(`${file}: ${where}: ${issue?.message ?? 'invalid'}`, {
-      hint: 'see "Configuration" in the README for the accepted keys',
-    });
-  }
-  return { config: r.data, file };
+  return { config: check.config, file };
 }

@@ -9,6 +9,7 @@ import { UsageError, fileSystemError } from '../errors.js';
 import { writeFileAtomic } from '../content/atomic-file.js';
 import { formatRepository, parseReference, type RepositoryName } from '../ref/index.js';
 import type { RetentionPlan } from './planner.js';
+import { DEFAULT_REGISTRY } from '../config/services.js';
 
 /**
  * The repositories of the config's `services:` section, in file order, de-duplicated. Accepted
@@ -25,12 +26,21 @@ export function configuredRepositories(config: Readonly<Record<string, unknown>>
       : [];
   const out = new Map<string, RepositoryName>();
   for (const [where, value] of entries) {
+    const obj = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+    // A service with neither defaults to REGISTRY/OWNER/NAME, as `build` names it.
+    const name = where.startsWith('services.') && !Array.isArray(services) ? where.slice(9) : obj?.name;
+    const derived =
+      typeof config.owner === 'string' && typeof name === 'string'
+        ? `${typeof config.registry === 'string' ? config.registry : DEFAULT_REGISTRY}/${config.owner}/${name}`.toLowerCase()
+        : undefined;
     const text =
       typeof value === 'string'
         ? value
-        : typeof value === 'object' && value !== null
-          ? ((value as Record<string, unknown>).image ?? (value as Record<string, unknown>).repository)
-          : undefined;
+        : obj
+          ? (obj.image ?? obj.repository ?? derived)
+          : value === null
+            ? derived
+            : undefined;
     if (typeof text !== 'string' || text.trim() === '') {
       throw new UsageError(`config ${where}: expected an image reference or { image: REF }`);
     }

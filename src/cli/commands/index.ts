@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, Loader> = {
   index: async () => (await import('./index-create.js')).indexCommand,
   'cache-warm': async () => (await import('./cache.js')).cacheWarmCommand,
   cache: async () => (await import('./cache.js')).cacheCommand,
+  config: async () => (await import('./config.js')).configCommand,
   meta: async () => (await import('./meta.js')).metaCommand,
   analyze: async () => (await import('./analyze.js')).analyzeCommand,
   lint: async () => (await import('./lint.js')).lintCommand,
