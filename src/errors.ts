@@ -16,6 +16,8 @@ export const ExitCode = {
   Policy: 9,
   MissingTool: 10,
   FileSystem: 11,
+  /** `validate`: the static checks passed but the runtime checks could not run (no docker/podman). */
+  Incomplete: 12,
   Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

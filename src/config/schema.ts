@@ -97,6 +97,12 @@ export const serviceConfigSchema = z.strictObject({
     })
     .optional(),
   environment: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** Compose volume mounts (`data:/var/lib/app`, `./conf:/etc/app:ro`); named volumes are declared. */
+  volumes: z
+    .array(z.string().regex(/^[^:]+:\/[^:]*(?::(?:ro|rw))?$/, 'use SOURCE:/container/path[:ro]'))
+    .optional(),
+  /** Services that must be healthy before this one starts (compose `depends_on`). */
+  dependsOn: z.array(serviceName).optional(),
   /** Compressed image size `validate` accepts (default 1GB). */
   sizeBudget: sizeText.optional(),
   /** How long `validate` waits for the health check to pass (default 30s). */
@@ -125,8 +131,13 @@ export const credentialSourceSchema = z.union([
 ]);
 
 export const environmentConfigSchema = z.strictObject({
-  /** Registry this environment pushes to (default: the top-level registry). */
+  /** Registry this environment pulls from (default: each service's image registry). */
   registry: z.string().min(1).optional(),
+  /** Tag deployed to this environment (compose generate --env); default latest. */
+  tag: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/, 'not a valid tag')
+    .optional(),
   username: z.string().min(1).optional(),
   credential: credentialSourceSchema.optional(),
   /** A token older than this is reported by `health` and `token check` (default 90d). */

@@ -36,6 +36,8 @@ export interface Service {
   cacheMaxBytes: number;
   resources?: { cpus?: string; memoryBytes?: number };
   environment: Record<string, string>;
+  volumes: string[];
+  dependsOn: string[];
   sizeBudgetBytes: number;
   startupTimeoutMs: number;
   smoke: SmokeCheck[];
@@ -120,7 +122,7 @@ export function resolveServices(config: Config): Service[] {
     'cache.maxSizePerService',
   );
   const seen = new Set<string>();
-  return entries(config).map((entry) => {
+  const services = entries(config).map((entry) => {
     const image = imageOf(entry, config);
     let ref;
     try {
@@ -163,11 +165,23 @@ export function resolveServices(config: Config): Service[] {
           }
         : {}),
       environment: stringMap(s.environment),
+      volumes: [...(s.volumes ?? [])],
+      dependsOn: [...(s.dependsOn ?? [])],
       sizeBudgetBytes: sizeOf(s.sizeBudget, DEFAULT_SIZE_BUDGET_BYTES, `${entry.where}.sizeBudget`),
       startupTimeoutMs: durationOf(s.startupTimeout, DEFAULT_STARTUP_TIMEOUT_MS),
       smoke,
     };
   });
+  for (const s of services) {
+    for (const dep of s.dependsOn) {
+      if (dep === s.name || !seen.has(dep)) {
+        throw new UsageError(
+          `config services.${s.name}.dependsOn: ${dep === s.name ? 'a service cannot depend on itself' : `no service named "${dep}"`}`,
+        );
+      }
+    }
+  }
+  return services;
 }
 
 /** The services named on the command line (all when none), or a UsageError listing the known names. */
