@@ -44,6 +44,7 @@ Examples:
           for (const r of results) await st.recordProbe(r);
         });
         ctx.out.result(results, () => render(results, ctx));
+        await warnAboutTokens(ctx);
         const bad = results.filter((r) => !r.healthy);
         if (bad.length > 0) {
           throw new UnhealthyError(
@@ -55,6 +56,24 @@ Examples:
         }
       }),
     );
+}
+
+/** Tokens past their rotation period or lacking a configured scope are warnings, not failures. */
+async function warnAboutTokens(ctx: Context): Promise<void> {
+  const { resolveEnvironments } = await import('../../tokens/profiles.js');
+  const profiles = resolveEnvironments(ctx.config);
+  if (profiles.length === 0) return;
+  const { checkToken } = await import('../../tokens/check.js');
+  const { tokenDeps } = await import('./token.js');
+  const deps = tokenDeps(ctx);
+  for (const p of profiles) {
+    try {
+      const r = await checkToken(p, [], deps);
+      for (const problem of r.problems) ctx.out.warn(`token ${p.name} (${r.source}): ${problem}`);
+    } catch (err) {
+      ctx.out.warn(`token ${p.name}: cannot check: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
 }
 
 function render(results: HealthResult[], ctx: Context): string {

@@ -33,6 +33,7 @@ export const COMMANDS: Record<string, Loader> = {
   insights: async () => (await import('./insights.js')).insightsCommand,
   compose: async () => (await import('./compose.js')).composeCommand,
   validate: async () => (await import('./validate.js')).validateCommand,
+  token: async () => (await import('./token.js')).tokenCommand,
   health: async () => (await import('./health.js')).healthCommand,
   auth: async () => (await import('./auth.js')).authCommand,
   demo: async () => (await import('./demo.js')).demoCommand,
