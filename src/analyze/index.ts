@@ -17,6 +17,8 @@ export type {
   ScanOptions,
   WhiteoutEntry,
   EntryType,
+  EntryVisit,
+  ContentSink,
 } from './layer-reader.js';
 export { detectCompression, createDecompressor, zstdWindowSize } from './decompress.js';
 export { GzipSampler } from './gzip-estimate.js';

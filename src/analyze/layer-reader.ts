@@ -131,7 +131,24 @@ export interface ScanOptions {
   compressionSample?: number;
   /** Shared across the layers of one image. */
   budget?: ByteBudget;
+  /**
+   * Sees every entry (whiteouts and markers excluded) with its raw tar header; may return a sink
+   * that receives a regular file's content as it streams (the image rewrite spools content this way).
+   */
+  visit?: (visit: EntryVisit) => ContentSink | undefined;
 }
+
+export interface EntryVisit {
+  /** Index of the layer in the image. */
+  layer: number;
+  /** Position of the entry in `LayerScan.entries`. */
+  ordinal: number;
+  /** Without `sha256`: the content has not been read yet. */
+  entry: LayerEntry;
+  header: tar.Header;
+}
+
+export type ContentSink = (chunk: Buffer) => void | Promise<void>;
 
 export interface LayerRef {
   index: number;
@@ -372,12 +389,14 @@ export async function scanLayer(
       if (wantCapture && size > limits.maxCapturedFileBytes) tooLargeToCapture.set(path, size);
       const keep = wantCapture && size <= limits.maxCapturedFileBytes;
       if (keep) captured.delete(path);
-      if (kind.type === 'file' && size > 0 && (hashFiles || keep)) {
+      const sink = opts.visit?.({ layer: layer.index, ordinal: entries.length, entry: record, header: h });
+      if (kind.type === 'file' && size > 0 && (hashFiles || keep || sink)) {
         const hash = hashFiles ? createHash('sha256') : undefined;
         const parts: Buffer[] = [];
         for await (const chunk of entry as AsyncIterable<Buffer>) {
           hash?.update(chunk);
           if (keep) parts.push(chunk);
+          if (sink) await sink(chunk);
         }
         if (hash) record.sha256 = hash.digest('hex');
         if (keep) captured.set(path, Buffer.concat(parts));

@@ -22,6 +22,7 @@ export const COMMANDS: Record<string, Loader> = {
   meta: async () => (await import('./meta.js')).metaCommand,
   analyze: async () => (await import('./analyze.js')).analyzeCommand,
   lint: async () => (await import('./lint.js')).lintCommand,
+  'optimize-images': async () => (await import('./optimize-images.js')).optimizeImagesCommand,
   scan: async () => (await import('./scan.js')).scanCommand,
   clean: async () => (await import('./clean.js')).cleanCommand,
   stats: async () => (await import('./stats.js')).statsCommand,
