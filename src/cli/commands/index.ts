@@ -36,6 +36,8 @@ export const COMMANDS: Record<string, Loader> = {
   validate: async () => (await import('./validate.js')).validateCommand,
   token: async () => (await import('./token.js')).tokenCommand,
   health: async () => (await import('./health.js')).healthCommand,
+  exporter: async () => (await import('./exporter.js')).exporterCommand,
+  generate: async () => (await import('./generate.js')).generateCommand,
   auth: async () => (await import('./auth.js')).authCommand,
   demo: async () => (await import('./demo.js')).demoCommand,
 };
