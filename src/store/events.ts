@@ -223,3 +223,127 @@ export function buildEvent(build: BuildRecord): NewEvent {
     ok: build.ok,
   };
 }
+
+/** One manifest a `clean --force` deleted, as recorded for `restore --last-clean`. */
+export interface RetentionDeletion {
+  digest: string;
+  /** Tags the digest carried when it was deleted. */
+  tags: string[];
+  /** GHCR package version id (GitHub back end only): what `restore` brings back. */
+  versionId?: number;
+}
+
+/** The GitHub package a GHCR clean worked on. */
+export interface RetentionPackage {
+  owner: string;
+  package: string;
+  /** How GitHub addresses the owner; absent when it could not be learned. */
+  ownerKind?: 'org' | 'user';
+}
+
+/**
+ * Additions to {@link RetentionData} made by `clean --force` (all optional, so rows written
+ * before they existed still read as plain retention events).
+ */
+export interface RetentionRunData extends RetentionData {
+  /** Shared by every repository one `clean` invocation worked on. */
+  runId?: string;
+  /** `registry`: Distribution API deletes (final); `github`: package versions (restorable 30 days). */
+  backend?: 'registry' | 'github';
+  /** Registry host serving the repository (`ghcr.io`, or a test/GHES host). */
+  registry?: string;
+  github?: RetentionPackage;
+  /** Every manifest deleted (or found already gone), in deletion order. */
+  deleted?: RetentionDeletion[];
+}
+
+export interface RetentionRunContext extends RetentionContext {
+  runId: string;
+  backend: 'registry' | 'github';
+  registry: string;
+  github?: RetentionPackage;
+  deleted: readonly RetentionDeletion[];
+}
+
+/** The event of one repository's `clean --force`: the retention figures plus what was deleted. */
+export function retentionRunEvent(summary: PlanSummary, ctx: RetentionRunContext): NewEvent {
+  const ids = ctx.deleted.flatMap((d) => (d.versionId !== undefined ? [d.versionId] : []));
+  const base = retentionEvent(summary, ids, { command: 'clean', ...ctx });
+  const complete = ctx.deleted.length >= summary.manifests.deleted;
+  const data: RetentionRunData = {
+    ...(base.data as RetentionData),
+    complete,
+    runId: ctx.runId,
+    backend: ctx.backend,
+    registry: ctx.registry,
+    ...(ctx.github ? { github: { ...ctx.github } } : {}),
+    deleted: ctx.deleted.map((d) => ({
+      digest: d.digest,
+      tags: [...d.tags],
+      ...(d.versionId !== undefined ? { versionId: d.versionId } : {}),
+    })),
+  };
+  return { ...base, data };
+}
+
+/** A clean run's record for one repository, read back from a stored event. */
+export interface RecordedClean {
+  eventId: number;
+  at: Date;
+  runId: string;
+  repository: string;
+  backend: 'registry' | 'github';
+  registry?: string;
+  github?: RetentionPackage;
+  deleted: RetentionDeletion[];
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/**
+ * The deletion record of a stored retention event, or undefined for events that carry none (dry
+ * runs, rows from versions that did not record deletions, other commands). Defensive: a shared
+ * store holds rows written by other versions.
+ */
+export function readRecordedClean(event: {
+  id: number;
+  at: Date;
+  kind: string;
+  data: unknown;
+}): RecordedClean | undefined {
+  if (event.kind !== 'retention' || !isObj(event.data)) return undefined;
+  const d = event.data;
+  if (d.dryRun === true || typeof d.runId !== 'string' || !Array.isArray(d.deleted)) return undefined;
+  if (typeof d.repository !== 'string') return undefined;
+  const backend = d.backend === 'github' ? 'github' : d.backend === 'registry' ? 'registry' : undefined;
+  if (!backend) return undefined;
+  const deleted: RetentionDeletion[] = [];
+  for (const raw of d.deleted as unknown[]) {
+    if (!isObj(raw) || typeof raw.digest !== 'string') continue;
+    const tags = Array.isArray(raw.tags) ? raw.tags.filter((t): t is string => typeof t === 'string') : [];
+    const id = raw.versionId;
+    deleted.push({
+      digest: raw.digest,
+      tags,
+      ...(typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? { versionId: id } : {}),
+    });
+  }
+  const out: RecordedClean = {
+    eventId: event.id,
+    at: event.at,
+    runId: d.runId,
+    repository: d.repository,
+    backend,
+    deleted,
+  };
+  if (typeof d.registry === 'string') out.registry = d.registry;
+  const g = d.github;
+  if (isObj(g) && typeof g.owner === 'string' && typeof g.package === 'string') {
+    out.github = {
+      owner: g.owner,
+      package: g.package,
+      ...(g.ownerKind === 'org' || g.ownerKind === 'user' ? { ownerKind: g.ownerKind } : {}),
+    };
+  }
+  return out;
+}

@@ -2,7 +2,8 @@
  * The content-addressed blob cache every pull shares (`$XDG_CACHE_HOME/ghcr-optimize/blobs`).
  * Entries are written atomically after their digest verified, re-verified before each use (a
  * corrupted entry is dropped and fetched again), and touched on use so pruning can evict the
- * least recently used first.
+ * least recently used first. Each use is also recorded per repository (blob-cache-usage.ts), so
+ * retention can hold every repository to its own size limit.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -16,6 +17,7 @@ import { writeStreamAtomic } from '../content/atomic-file.js';
 import type { FetchedManifest, ReadTarget } from '../content/target.js';
 import { countBytes } from '../util/streams.js';
 import type { TransferListener } from './events.js';
+import { CacheUsage } from './blob-cache-usage.js';
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const base =
@@ -34,8 +36,20 @@ export interface CacheEntry {
 
 export class BlobCache {
   readonly #pending = new Map<string, Promise<unknown>>();
+  /** Which repository used which blob, and when. */
+  readonly usage: CacheUsage;
 
-  constructor(readonly dir: string) {}
+  constructor(readonly dir: string) {
+    this.usage = new CacheUsage(dir);
+  }
+
+  /**
+   * Records that `repository` used the cached blob now. Never fails the pull: a use that could
+   * not be recorded only leaves the blob to the age and whole-cache rules.
+   */
+  async recordUse(repository: string, digest: string): Promise<void> {
+    await this.usage.touch(repository, digest).catch(() => undefined);
+  }
 
   path(digest: string): string {
     const { algorithm, hex } = parseDigest(digest);
@@ -139,6 +153,18 @@ export class BlobCache {
   async remove(digests: string[]): Promise<void> {
     for (const d of digests) await rm(this.path(d), { force: true });
   }
+
+  /**
+   * Removes a blob a plan chose, unless it was used after the plan saw it (`plannedLastUsed`):
+   * a pull since then keeps it. Returns whether it was removed (or was already gone).
+   */
+  async removePlanned(digest: string, plannedLastUsed: Date): Promise<boolean> {
+    const path = this.path(digest);
+    const st = await stat(path).catch(() => undefined);
+    if (st && st.mtime.getTime() > plannedLastUsed.getTime()) return false;
+    await rm(path, { force: true });
+    return true;
+  }
 }
 
 export interface PrunePolicy {
@@ -219,6 +245,7 @@ export class CachingSource implements ReadTarget {
     );
     if (outcome === 'hit') this.stats.hits++;
     else this.stats.misses++;
+    await this.cache.recordUse(this.source.name, desc.digest);
     return outcome;
   }
 

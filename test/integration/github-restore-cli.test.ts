@@ -93,6 +93,9 @@ describe.skipIf(!haveRegistry || !haveSkopeo)('ghcr-optimize restore (simulator 
       DOCKER_CONFIG: home,
       REGISTRY_AUTH_FILE: join(home, 'auth.json'),
       GHCR_OPTIMIZE_CONFIG: undefined,
+      // --last-clean reads the insights store: a fresh SQLite one under the temp HOME.
+      XDG_DATA_HOME: join(home, 'data'),
+      GHCR_OPTIMIZE_STORE_URL: undefined,
     };
   });
   afterAll(async () => {
@@ -171,13 +174,22 @@ describe.skipIf(!haveRegistry || !haveSkopeo)('ghcr-optimize restore (simulator 
     expect(run.stderr).not.toContain(bad);
   });
 
-  it('--last-clean is not available yet (usage error), nor is a missing --version-id', async () => {
+  it('--last-clean with no clean recorded (exit 4), bad combinations (exit 2), a missing --version-id', async () => {
     const last = await runRestore(['restore', 'octo-org/app', '--last-clean'], env);
-    expect(last.code).toBe(2);
-    expect(last.stderr).toContain('restore --last-clean is not yet available');
+    expect(last.code).toBe(4);
+    expect(last.stderr).toContain('no `clean --force` of octo-org/app is recorded in the insights store');
+    const both = await runRestore(['restore', 'octo-org/app', '--last-clean', '--version-id', '1'], env);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('use either --last-clean or --version-id');
+    const dry = await runRestore(['restore', 'octo-org/app', '--version-id', '1', '--dry-run'], env);
+    expect(dry.code).toBe(2);
+    expect(dry.stderr).toContain('--dry-run applies to --last-clean');
     const none = await runRestore(['restore', 'octo-org/app'], env);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('restore needs --version-id N');
+    const noPackage = await runRestore(['restore'], env);
+    expect(noPackage.code).toBe(2);
+    expect(noPackage.stderr).toContain('restore needs a package and --version-id N, or --last-clean');
     const bad = await runRestore(['restore', 'octo-org/app', '--version-id', 'abc'], env);
     expect(bad.code).toBe(2);
   });

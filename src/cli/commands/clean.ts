@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Command } from '@commander-js/extra-typings';
 import { UsageError } from '../../errors.js';
 import { formatRepository, parseReference, type RepositoryName } from '../../ref/index.js';
@@ -17,6 +18,8 @@ import { RegistryBackend, isGhcr } from '../../retention/registry-backend.js';
 import { displayTags, renderApplied, renderPlan } from '../../retention/render.js';
 import { readPlanFile, resolveRepositories, writePlanFile } from '../../retention/targets.js';
 import { positiveInt, type Context, type Runner } from '../context.js';
+import { record } from '../record.js';
+import type { RetentionDeletion, RetentionPackage } from '../../store/events.js';
 
 /** The config as a plain record: `retention:` and `services:` pass through its loose schema. */
 export function looseConfig(ctx: Context): Readonly<Record<string, unknown>> {
@@ -41,7 +44,7 @@ export async function openBackends(
   const backends: RetentionBackend[] = [];
   for (const r of repos) {
     const repo = client.repository(r.registry, r.repository);
-    if (isGhcr(r.registry)) {
+    if (isGhcr(r.registry) || githubRegistries().has(r.registry.toLowerCase())) {
       const { openGhcrBackend } = await import('../../github/ghcr-backend.js');
       const explicit = await ctx.explicitCredentials();
       backends.push(await openGhcrBackend(repo, { concurrency, ...(explicit ? { explicit } : {}) }));
@@ -50,6 +53,77 @@ export async function openBackends(
     }
   }
   return backends;
+}
+
+/**
+ * Registry hosts other than ghcr.io whose packages the GitHub Packages API manages: the container
+ * registry of a GitHub Enterprise Server (`containers.HOSTNAME`, with GITHUB_API_URL set to its
+ * API), or a stand-in for tests. `GHCR_OPTIMIZE_GITHUB_REGISTRIES`, comma-separated.
+ */
+export function githubRegistries(env: NodeJS.ProcessEnv = process.env): Set<string> {
+  return new Set(
+    (env['GHCR_OPTIMIZE_GITHUB_REGISTRIES'] ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h !== ''),
+  );
+}
+
+/** The package a GitHub back end works on, with how GitHub addresses its owner (when it can tell). */
+async function packageOf(
+  backend: RetentionBackend,
+  signal: AbortSignal,
+): Promise<RetentionPackage | undefined> {
+  if (backend.kind !== 'github') return undefined;
+  const { GhcrBackend } = await import('../../github/ghcr-backend.js');
+  if (!(backend instanceof GhcrBackend)) return undefined;
+  const pkg: RetentionPackage = { owner: backend.owner, package: backend.package };
+  try {
+    // Known already from the listing: this answer comes from the client's owner cache or one GET.
+    const found = await backend.packages.getPackage(backend.owner, backend.package, signal);
+    pkg.owner = found.owner;
+    pkg.ownerKind = found.ownerKind === 'org' ? 'org' : 'user';
+  } catch {
+    // The kind is informational; the restore finds the owner again by itself.
+  }
+  return pkg;
+}
+
+/**
+ * Records what one repository's `clean --force` deleted (the digests, tags and GHCR version ids),
+ * so `restore --last-clean` can bring GHCR versions back. Never fails the command.
+ */
+async function recordApplied(
+  ctx: Context,
+  runId: string,
+  backend: RetentionBackend,
+  plan: RetentionPlan,
+  apply: ApplyResult,
+): Promise<void> {
+  const ids = new Map(plan.delete.map((i) => [i.digest, i.versionId]));
+  const deleted: RetentionDeletion[] = apply.items
+    .filter((i) => i.status === 'deleted')
+    .map((i) => {
+      const versionId = ids.get(i.digest);
+      return { digest: i.digest, tags: [...i.tags], ...(versionId !== undefined ? { versionId } : {}) };
+    });
+  const github = await packageOf(backend, ctx.signal).catch(() => undefined);
+  const ref = parseReference(plan.repository, { defaultTag: false });
+  await record(ctx, async (st) => {
+    const { retentionRunEvent } = await import('../../store/events.js');
+    await st.record(
+      retentionRunEvent(plan.summary, {
+        repository: plan.repository,
+        command: 'clean',
+        bytesReclaimed: apply.bytesDeleted,
+        runId,
+        backend: backend.kind,
+        registry: ref.registry,
+        ...(github ? { github } : {}),
+        deleted,
+      }),
+    );
+  });
 }
 
 /** Reads one repository and plans it; gathering warnings join the plan's own. */
@@ -94,6 +168,11 @@ On ghcr.io the GitHub Packages API lists every version, tagged or not, and does 
 (a token with delete:packages).
 
 Repositories default to the "services:" of the config file.
+
+Every --force run records what it deleted (digests, tags; on GHCR the package version ids) in
+the insights store: "ghcr-optimize restore --last-clean" brings GHCR versions back within 30
+days. GHCR_OPTIMIZE_GITHUB_REGISTRIES=host,… treats other registry hosts as GitHub-managed
+(a GitHub Enterprise Server container registry, with GITHUB_API_URL set).
 
 Examples:
   ghcr-optimize clean ghcr.io/OWNER/app
@@ -175,6 +254,7 @@ export function cleanCommand(run: Runner) {
 
         // 2. Apply, one repository after the other.
         const applied: { plan: RetentionPlan; apply: ApplyResult }[] = [];
+        const runId = randomUUID();
         let stop: Error | undefined;
         for (const [i, plan] of plans.entries()) {
           const backend = backends[i]!;
@@ -196,6 +276,7 @@ export function cleanCommand(run: Runner) {
             }
           }
           applied.push({ plan, apply: result });
+          await recordApplied(ctx, runId, backend, plan, result);
           if (stop !== undefined) break;
         }
         const deletedAny = applied.some((a) => a.apply.deleted > 0);

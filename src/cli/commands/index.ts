@@ -26,6 +26,7 @@ export const COMMANDS: Record<string, Loader> = {
   scan: async () => (await import('./scan.js')).scanCommand,
   clean: async () => (await import('./clean.js')).cleanCommand,
   stats: async () => (await import('./stats.js')).statsCommand,
+  'setup-retention': async () => (await import('./setup-retention.js')).setupRetentionCommand,
   'generate-key-pair': async () => (await import('./sign.js')).generateKeyPairCommand,
   sign: async () => (await import('./sign.js')).signCommand,
   verify: async () => (await import('./sign.js')).verifyCommand,

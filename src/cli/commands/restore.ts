@@ -1,8 +1,11 @@
 import { Command } from '@commander-js/extra-typings';
-import { GhcrOptimizeError, RegistryError, UsageError } from '../../errors.js';
+import { GhcrOptimizeError, NotFoundError, RegistryError, UsageError } from '../../errors.js';
 import { GHCR_HOST, splitPackagePath } from '../../github/packages.js';
 import { packagesClientFromEnv } from '../../github/ghcr-backend.js';
 import { restoreVersions, type RestoreItem } from '../../github/restore.js';
+import type { PackagesClient } from '../../github/packages.js';
+import { restoreOrder, selectLastClean, type LastClean } from '../../retention/last-clean.js';
+import type { RecordedClean } from '../../store/events.js';
 import { formatTable } from '../output.js';
 import type { Context, Runner } from '../context.js';
 import { collect } from '../options.js';
@@ -48,11 +51,16 @@ export function resolvePackage(
 export function restoreCommand(run: Runner) {
   return new Command('restore')
     .description('restore deleted GHCR package versions (GitHub keeps them restorable for 30 days)')
-    .argument('<package>', 'ghcr.io/OWNER/NAME, OWNER/NAME, or NAME with --owner')
+    .argument('[package]', 'ghcr.io/OWNER/NAME, OWNER/NAME, or NAME with --owner')
     .option('--version-id <id>', 'package version id to restore (repeatable, or comma-separated)', collect)
     .option('--owner <owner>', 'user or organization owning the package (default: from <package>)')
-    .option('--last-clean', 'restore everything the last `clean` of this package deleted')
-    .option('--registry <host>', 'registry serving the package, to verify restored manifests', GHCR_HOST)
+    .option('--last-clean', 'restore every version the most recent `clean --force` deleted')
+    .option('--package <name>', 'with --last-clean: only this package (its most recent clean)')
+    .option('--dry-run', 'with --last-clean: list what would be restored, restore nothing')
+    .option(
+      '--registry <host>',
+      'registry serving the package, to verify restored manifests (default ghcr.io)',
+    )
     .option('--no-verify', 'do not check the restored manifests on the registry')
     .addHelpText(
       'after',
@@ -63,61 +71,252 @@ write:packages; the token's user must be an admin of the package. GITHUB_API_URL
 pushed to another version since. Several ids are restored children first (an index after the
 images it lists).
 
+--last-clean reads the insights store, where every \`clean --force\` records what it deleted
+(digests, tags, version ids), and restores the versions of the most recent run; with --package
+(or a <package> argument) the most recent run that cleaned that package. Deletions made through
+the Distribution API (registries other than ghcr.io) are final and cannot be restored.
+
 Examples:
   ghcr-optimize restore ghcr.io/octo-org/app --version-id 123456789
-  ghcr-optimize restore app --owner octo-org --version-id 123456789,123456790 --json`,
+  ghcr-optimize restore app --owner octo-org --version-id 123456789,123456790 --json
+  ghcr-optimize restore --last-clean --dry-run
+  ghcr-optimize restore --last-clean --package octo-org/app`,
     )
     .action((pkgArg, opts) =>
       run(async (ctx) => {
         if (opts.lastClean) {
-          throw new UsageError('restore --last-clean is not yet available', {
-            hint: 'it needs the record of what each clean deleted, which is not there yet; restore by id with --version-id N (ids are in `clean --json` output)',
+          if (opts.versionId && opts.versionId.length > 0)
+            throw new UsageError('use either --last-clean or --version-id');
+          if (opts.owner !== undefined)
+            throw new UsageError(
+              '--owner names the owner for --version-id; with --last-clean use --package OWNER/NAME',
+            );
+          if (pkgArg !== undefined && opts.package !== undefined && pkgArg !== opts.package)
+            throw new UsageError(`two packages given ("${pkgArg}" and --package "${opts.package}")`);
+          await restoreLastClean(ctx, {
+            ...((opts.package ?? pkgArg) !== undefined ? { filter: (opts.package ?? pkgArg)! } : {}),
+            dryRun: opts.dryRun === true,
+            verify: opts.verify,
+            ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
+          });
+          return;
+        }
+        if (opts.dryRun) throw new UsageError('--dry-run applies to --last-clean');
+        if (opts.package !== undefined)
+          throw new UsageError('--package applies to --last-clean; give the package as the argument');
+        if (pkgArg === undefined) {
+          throw new UsageError('restore needs a package and --version-id N, or --last-clean', {
+            hint: 'e.g. ghcr-optimize restore ghcr.io/OWNER/NAME --version-id 123, or ghcr-optimize restore --last-clean',
           });
         }
         if (!opts.versionId || opts.versionId.length === 0) {
           throw new UsageError('restore needs --version-id N', {
-            hint: 'ids are in `clean --json` output and in the package version URLs on github.com',
+            hint: 'ids are in `clean --json` output and in the package version URLs on github.com; or use --last-clean',
           });
         }
         const ids = parseVersionIds(opts.versionId);
         const { owner, package: pkg } = resolvePackage(pkgArg, opts.owner);
-        const explicit = await ctx.explicitCredentials();
-        const client = await packagesClientFromEnv({
-          ...(explicit ? { explicit } : {}),
-          notice: (line) => ctx.out.warn(line),
-          ...(ctx.globals.debug ? { debug: (line: string) => process.stderr.write(`debug: ${line}\n`) } : {}),
-        });
-        let repo;
-        if (opts.verify) {
-          const registry = opts.registry;
-          repo = (await ctx.client([registry])).repository(registry, `${owner}/${pkg}`.toLowerCase());
-        }
+        const client = await packagesClient(ctx);
+        const registry = opts.registry ?? GHCR_HOST;
         const summary = await restoreVersions(client, owner, pkg, ids, {
           signal: ctx.signal,
-          ...(repo ? { repo } : {}),
+          ...(opts.verify
+            ? { repo: (await ctx.client([registry])).repository(registry, `${owner}/${pkg}`.toLowerCase()) }
+            : {}),
         });
         const items = summary.items.map(({ cause: _cause, ...item }) => item);
         ctx.out.result({ ...summary, items }, () => render(items, ctx));
-        for (const item of items) {
-          if (item.status === 'restored' && item.verified === false) {
-            ctx.out.warn(
-              `version ${item.id} was restored but ${item.digest ?? 'its manifest'} does not answer yet on ${opts.registry}`,
-            );
-          }
-        }
-        const failed = summary.items.filter((i) => i.status === 'failed');
-        if (failed.length === 1 && failed[0]!.cause instanceof GhcrOptimizeError) throw failed[0]!.cause;
-        if (failed.length > 0) {
-          const first = failed[0]!.cause;
-          throw new RegistryError(
-            `${failed.length} of ${summary.items.length} versions could not be restored (first: ${failed[0]!.error ?? 'unknown error'})`,
-            first instanceof RegistryError ? first.status : 0,
-            undefined,
-            { hint: first instanceof GhcrOptimizeError ? first.hint : undefined, cause: first },
-          );
-        }
+        warnUnverified(ctx, items, registry);
+        throwIfFailed(summary.items);
       }),
     );
+}
+
+async function packagesClient(ctx: Context): Promise<PackagesClient> {
+  const explicit = await ctx.explicitCredentials();
+  return packagesClientFromEnv({
+    ...(explicit ? { explicit } : {}),
+    notice: (line) => ctx.out.warn(line),
+    ...(ctx.globals.debug ? { debug: (line: string) => process.stderr.write(`debug: ${line}\n`) } : {}),
+  });
+}
+
+function warnUnverified(ctx: Context, items: readonly Omit<RestoreItem, 'cause'>[], registry: string): void {
+  for (const item of items) {
+    if (item.status === 'restored' && item.verified === false) {
+      ctx.out.warn(
+        `version ${item.id} was restored but ${item.digest ?? 'its manifest'} does not answer yet on ${registry}`,
+      );
+    }
+  }
+}
+
+function throwIfFailed(all: readonly RestoreItem[]): void {
+  const failed = all.filter((i) => i.status === 'failed');
+  if (failed.length === 1 && failed[0]!.cause instanceof GhcrOptimizeError) throw failed[0]!.cause;
+  if (failed.length > 0) {
+    const first = failed[0]!.cause;
+    throw new RegistryError(
+      `${failed.length} of ${all.length} versions could not be restored (first: ${failed[0]!.error ?? 'unknown error'})`,
+      first instanceof RegistryError ? first.status : 0,
+      undefined,
+      { hint: first instanceof GhcrOptimizeError ? first.hint : undefined, cause: first },
+    );
+  }
+}
+
+/** The clean runs recorded in the insights store (a store that cannot be opened is this command's error). */
+async function recordedCleans(ctx: Context): Promise<{ records: RecordedClean[]; location: string }> {
+  const { openStore } = await import('../../store/open.js');
+  const { readRecordedClean } = await import('../../store/events.js');
+  const store = await openStore(ctx.config);
+  try {
+    const events = await store.events({ kinds: ['retention'] });
+    const records = events.flatMap((e) => {
+      const r = e.command === 'clean' ? readRecordedClean(e) : undefined;
+      return r ? [r] : [];
+    });
+    return { records, location: store.location };
+  } finally {
+    await store.close();
+  }
+}
+
+interface LastCleanOptions {
+  filter?: string;
+  dryRun: boolean;
+  verify: boolean;
+  registry?: string;
+}
+
+interface PackageRestore {
+  repository: string;
+  owner: string;
+  package: string;
+  ownerKind?: 'org' | 'user';
+  items: Omit<RestoreItem, 'cause'>[];
+  restored: number;
+  failed: number;
+}
+
+async function restoreLastClean(ctx: Context, opts: LastCleanOptions): Promise<void> {
+  const { records, location } = await recordedCleans(ctx);
+  const last: LastClean | undefined = selectLastClean(records, opts.filter);
+  if (!last) {
+    throw new NotFoundError(
+      opts.filter === undefined
+        ? 'no `clean --force` is recorded in the insights store'
+        : `no \`clean --force\` of ${opts.filter} is recorded in the insights store`,
+      {
+        hint: `restore --last-clean reads what clean --force recorded in ${location}; restore by id with --version-id N`,
+      },
+    );
+  }
+  const github = last.records.filter((r) => r.backend === 'github' && r.github);
+  const final = last.records.filter((r) => r.backend !== 'github' || !r.github);
+  for (const r of final) {
+    if (r.deleted.length === 0) continue;
+    ctx.out.warn(
+      `${r.repository}: ${r.deleted.length} manifest${r.deleted.length === 1 ? ' was' : 's were'} deleted through the registry API, which cannot be restored (push ${r.deleted.length === 1 ? 'it' : 'them'} again from a copy)`,
+    );
+  }
+  const base = {
+    runId: last.runId,
+    at: last.at.toISOString(),
+    dryRun: opts.dryRun,
+    unrestorable: final.map((r) => ({
+      repository: r.repository,
+      backend: r.backend,
+      digests: r.deleted.map((d) => d.digest),
+    })),
+  };
+  const restorable = github.reduce((n, r) => n + restoreOrder(r).length, 0);
+  const finalCount = final.reduce((n, r) => n + r.deleted.length, 0);
+  if (restorable === 0 && finalCount > 0) {
+    throw new UsageError(
+      `the last clean (${base.at}) deleted ${finalCount} manifest${finalCount === 1 ? '' : 's'} through the registry API: such deletions cannot be restored`,
+      {
+        hint: 'only GHCR package versions (deleted through the GitHub Packages API) are restorable, for 30 days',
+      },
+    );
+  }
+
+  if (opts.dryRun) {
+    const packages = github.map((r) => ({
+      repository: r.repository,
+      ...r.github!,
+      versions: [...r.deleted].reverse().filter((d) => d.versionId !== undefined),
+    }));
+    ctx.out.result({ ...base, packages }, () =>
+      [
+        `last clean: ${base.at} (run ${last.runId})`,
+        ...packages.map((p) =>
+          p.versions.length === 0
+            ? `${p.repository}: nothing deleted`
+            : `${p.repository}: would restore ${p.versions.length} version${p.versions.length === 1 ? '' : 's'}\n` +
+              formatTable(
+                ['VERSION', 'DIGEST', 'TAGS'],
+                p.versions.map((v) => [String(v.versionId), v.digest, v.tags.join(', ') || '-']),
+              ),
+        ),
+        'Dry run: nothing restored',
+      ].join('\n'),
+    );
+    return;
+  }
+
+  const client = restorable > 0 ? await packagesClient(ctx) : undefined;
+  const done: PackageRestore[] = [];
+  const causes: RestoreItem[] = [];
+  for (const r of github) {
+    const ids = restoreOrder(r);
+    const { owner, package: pkg, ownerKind } = r.github!;
+    if (ids.length === 0 || !client) {
+      done.push({
+        repository: r.repository,
+        owner,
+        package: pkg,
+        ...(ownerKind ? { ownerKind } : {}),
+        items: [],
+        restored: 0,
+        failed: 0,
+      });
+      continue;
+    }
+    const registry = opts.registry ?? r.registry ?? GHCR_HOST;
+    const repoPath = r.repository.slice(r.repository.indexOf('/') + 1);
+    const summary = await restoreVersions(client, owner, pkg, ids, {
+      signal: ctx.signal,
+      ...(opts.verify ? { repo: (await ctx.client([registry])).repository(registry, repoPath) } : {}),
+      onItem: (item) => {
+        if (item.status === 'restored')
+          ctx.out.info(`${r.repository}: restored version ${item.id} (${item.digest ?? 'digest unknown'})`);
+      },
+    });
+    causes.push(...summary.items);
+    const items = summary.items.map(({ cause: _cause, ...item }) => item);
+    warnUnverified(ctx, items, registry);
+    done.push({
+      repository: r.repository,
+      owner,
+      package: pkg,
+      ...(ownerKind ? { ownerKind } : {}),
+      items,
+      restored: summary.restored,
+      failed: summary.failed,
+    });
+  }
+  ctx.out.result({ ...base, packages: done }, () =>
+    [
+      `last clean: ${base.at} (run ${last.runId})`,
+      ...done.map((p) =>
+        p.items.length === 0
+          ? `${p.repository}: nothing deleted`
+          : `${p.repository}:\n${render(p.items, ctx)}`,
+      ),
+    ].join('\n'),
+  );
+  throwIfFailed(causes);
 }
 
 function render(items: Omit<RestoreItem, 'cause'>[], ctx: Context): string {

@@ -208,10 +208,12 @@ Examples:
             command: 'token rotate',
             subject: tokenSubject(profile.name),
             at: rotatedAt,
+            // createdAt: the token's age starts now (read by the exporter's token age metric).
             data: {
               environment: profile.name,
               registry: profile.registry,
               location,
+              createdAt: rotatedAt.toISOString(),
               ...(scopes ? { scopes } : {}),
             },
           }),

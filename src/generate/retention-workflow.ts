@@ -1,0 +1,129 @@
+/**
+ * The scheduled retention workflow (`.github/workflows/retention.yml`), generated as text. Pure:
+ * options in, YAML out, so tests can lint exactly what users get.
+ *
+ * One step plans and deletes (`clean --force --plan-out plan.json`) rather than a plan step and a
+ * separate apply step: `clean` saves the plan before it deletes anything, so the uploaded artifact
+ * always shows what the run set out to do even when deleting stops half way, and the repository
+ * is read once (half the GitHub API calls; the apply step re-checks every tag before deleting
+ * anyway, so a second read would buy no safety).
+ */
+import { Document, Scalar, isMap, isSeq } from 'yaml';
+import { UsageError } from '../errors.js';
+import { VERSION } from '../version.js';
+
+export const RETENTION_WORKFLOW_PATH = '.github/workflows/retention.yml';
+/** Daily, off the top of the hour (GitHub delays the crowded :00 schedules). */
+export const DEFAULT_RETENTION_CRON = '17 3 * * *';
+export const RETENTION_ARTIFACT = 'retention-plan';
+
+/** The major versions of the actions the workflow uses (pinned: a new major is a reviewed change). */
+export const ACTIONS = {
+  checkout: 'actions/checkout@v4',
+  setupNode: 'actions/setup-node@v4',
+  uploadArtifact: 'actions/upload-artifact@v4',
+} as const;
+
+export interface RetentionWorkflowOptions {
+  /** Five-field cron expression (UTC). Default {@link DEFAULT_RETENTION_CRON}. */
+  cron?: string;
+  /** Repositories to clean; empty: the config file's `services:`. */
+  repositories?: readonly string[];
+  /** The config file relative to the repository root, when not `ghcr-optimize.yaml`. */
+  configFile?: string;
+  /** ghcr-optimize version npx runs. Default this version. */
+  toolVersion?: string;
+  /** Node.js major for setup-node. Default 20. */
+  nodeVersion?: number;
+}
+
+const CRON_FIELD = /^(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?(,(\*|\d{1,2}(-\d{1,2})?)(\/\d{1,2})?)*$/;
+const CRON_NAMES = /^[A-Za-z]{3}(-[A-Za-z]{3})?(,[A-Za-z]{3}(-[A-Za-z]{3})?)*$/;
+
+/** Checks a five-field cron expression the way GitHub's scheduler reads it (numbers, ranges, steps, lists). */
+export function checkCron(cron: string): string {
+  const fields = cron.trim().split(/\s+/);
+  const ok =
+    fields.length === 5 && fields.every((f, i) => CRON_FIELD.test(f) || (i >= 3 && CRON_NAMES.test(f)));
+  if (!ok) {
+    throw new UsageError(`invalid cron expression "${cron}"`, {
+      hint: 'five fields in UTC: minute hour day-of-month month day-of-week, e.g. "17 3 * * *" (daily at 03:17)',
+    });
+  }
+  return fields.join(' ');
+}
+
+/** A shell word for a `run:` line: plain when safe, else single-quoted. */
+export function shellWord(word: string): string {
+  if (/^[A-Za-z0-9@%+=:,./_-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The `clean` command line the workflow runs. */
+export function retentionCommand(opts: RetentionWorkflowOptions = {}): string {
+  const version = opts.toolVersion ?? VERSION;
+  const words = ['npx', '--yes', `ghcr-optimize@${version}`];
+  if (opts.configFile !== undefined) words.push('--config-file', opts.configFile);
+  words.push('clean', ...(opts.repositories ?? []), '--force', '--plan-out', 'plan.json');
+  return words.map(shellWord).join(' ');
+}
+
+/** The workflow file's text. */
+export function retentionWorkflow(opts: RetentionWorkflowOptions = {}): string {
+  const cron = checkCron(opts.cron ?? DEFAULT_RETENTION_CRON);
+  const workflow = {
+    name: 'Retention',
+    on: {
+      schedule: [{ cron }],
+      workflow_dispatch: null,
+    },
+    // Reading the config needs the checkout; deleting package versions needs packages: write.
+    permissions: { contents: 'read', packages: 'write' },
+    concurrency: { group: 'retention', 'cancel-in-progress': false },
+    jobs: {
+      clean: {
+        'runs-on': 'ubuntu-latest',
+        'timeout-minutes': 60,
+        steps: [
+          { uses: ACTIONS.checkout, with: { 'persist-credentials': false } },
+          { uses: ACTIONS.setupNode, with: { 'node-version': opts.nodeVersion ?? 20 } },
+          {
+            name: 'Delete what the retention policy no longer keeps',
+            env: {
+              GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}',
+              // Optional: a shared insights store, so `restore --last-clean` elsewhere sees this run.
+              GHCR_OPTIMIZE_STORE_URL: '${{ secrets.GHCR_OPTIMIZE_STORE_URL }}',
+            },
+            run: retentionCommand(opts),
+          },
+          {
+            name: 'Upload the plan',
+            if: 'always()',
+            uses: ACTIONS.uploadArtifact,
+            with: {
+              name: RETENTION_ARTIFACT,
+              path: 'plan.json',
+              'if-no-files-found': 'ignore',
+              'retention-days': 30,
+            },
+          },
+        ],
+      },
+    },
+  };
+  const doc = new Document(workflow);
+  doc.commentBefore = [
+    ' Generated by `ghcr-optimize setup-retention`: deletes, once a day, the images the retention',
+    ' policy (`retention:` in ghcr-optimize.yaml) no longer keeps. Deleted GHCR versions stay',
+    ' restorable for 30 days: `ghcr-optimize restore --last-clean`, or by the ids in the plan artifact.',
+  ].join('\n');
+  // Quoted as GitHub's documentation writes it: a cron line full of `*` reads better quoted.
+  const schedule = doc.getIn(['on', 'schedule'], true);
+  if (isSeq(schedule)) {
+    for (const item of schedule.items) {
+      const value = isMap(item) ? item.get('cron', true) : undefined;
+      if (value instanceof Scalar) value.type = Scalar.QUOTE_SINGLE;
+    }
+  }
+  return doc.toString({ lineWidth: 0, nullStr: '' });
+}
