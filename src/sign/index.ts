@@ -37,3 +37,15 @@ export { readKeyPassword } from './password.js';
 export type { PasswordOptions } from './password.js';
 export { decodePem, encodePem } from './pem.js';
 export { secretboxOpen, secretboxSeal } from './secretbox.js';
+export {
+  BUNDLE_V03_MEDIA_TYPE,
+  COSIGN_SIGN_PREDICATE_TYPE,
+  buildSignStatement,
+  checkSignatureBundle,
+  createSignatureBundle,
+  keyHint,
+} from './bundle.js';
+export { checkReferrerSignatures, signImageReferrer } from './referrer.js';
+export type { ReferrerCheck, ReferrerSignResult } from './referrer.js';
+export { checkImageSignatures, checkTagSignatures, signatureReportError, UnsignedError } from './verify.js';
+export type { SignatureMode, SignatureReport, SignatureStatus } from './verify.js';

@@ -1,0 +1,7 @@
+import { ExitCode, GhcrOptimizeError } from '../errors.js';
+
+/** One or more services failed to build or push; the others finished. */
+export class BuildFailedError extends GhcrOptimizeError {
+  readonly exitCode = ExitCode.Failure;
+  readonly kind = 'build-failed';
+}
