@@ -18,6 +18,8 @@ export const ExitCode = {
   FileSystem: 11,
   /** `validate`: the static checks passed but the runtime checks could not run (no docker/podman). */
   Incomplete: 12,
+  /** `build`: a service failed to build or push (the others finished). */
+  BuildFailed: 13,
   Interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

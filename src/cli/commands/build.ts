@@ -156,7 +156,7 @@ same digest. Storage and isolation follow buildah's environment (CONTAINERS_STOR
 BUILDAH_ISOLATION=chroot on hosts without a container runtime). Credentials are the ones
 ghcr-optimize uses (see Authentication), handed over in a private auth file.
 Services build at most build.maxParallel at once; a failed one pushes nothing, the others
-finish, and the exit code is 1.
+finish, and the exit code is 13.
 
 Examples:
   ghcr-optimize build --dry-run
