@@ -40,6 +40,7 @@ export const COMMANDS: Record<string, Loader> = {
   validate: async () => (await import('./validate.js')).validateCommand,
   token: async () => (await import('./token.js')).tokenCommand,
   health: async () => (await import('./health.js')).healthCommand,
+  dashboard: async () => (await import('./dashboard.js')).dashboardCommand,
   exporter: async () => (await import('./exporter.js')).exporterCommand,
   generate: async () => (await import('./generate.js')).generateCommand,
   auth: async () => (await import('./auth.js')).authCommand,

@@ -5,6 +5,7 @@
  *
  * Routes (package_type must be `container`; package names are URL-encoded, `a%2Fb`):
  *   GET    /user
+ *   GET    /rate_limit                                   (not counted against the quota)
  *   GET    /orgs/{org}/packages/{type}/{name}            /user/…   /users/{username}/…
  *   GET    …/{name}/versions?per_page&page&state          (state: active|deleted; not on /users)
  *   GET    …/{name}/versions/{id}
@@ -401,6 +402,17 @@ export async function startGitHubSim(opts: GitHubSimOptions): Promise<GitHubSim>
       if (now() >= token.resetAt) {
         token.remaining = token.limit;
         token.resetAt = now() + 3600_000;
+      }
+      // GET /rate_limit: the quota per resource; GitHub does not count this call against it.
+      if (segs.length === 1 && segs[0] === 'rate_limit' && method === 'GET') {
+        const core = {
+          limit: token.limit,
+          used: token.limit - token.remaining,
+          remaining: token.remaining,
+          reset: Math.ceil(token.resetAt / 1000),
+        };
+        send(res, 200, { resources: { core }, rate: core }, rateHeaders(token));
+        return 200;
       }
       if (token.remaining <= 0) {
         rate = rateHeaders(token);
