@@ -34,3 +34,6 @@ export * as scan from './scan/index.js';
 export * as retention from './retention/index.js';
 export * as analyze from './analyze/index.js';
 export * as store from './store/index.js';
+export * as sbom from './sbom/index.js';
+export * as sign from './sign/index.js';
+export * as config from './config/index.js';

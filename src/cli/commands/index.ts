@@ -25,6 +25,7 @@ export const COMMANDS: Record<string, Loader> = {
   init: async () => (await import('./init.js')).initCommand,
   analyze: async () => (await import('./analyze.js')).analyzeCommand,
   lint: async () => (await import('./lint.js')).lintCommand,
+  sbom: async () => (await import('./sbom.js')).sbomCommand,
   'optimize-images': async () => (await import('./optimize-images.js')).optimizeImagesCommand,
   scan: async () => (await import('./scan.js')).scanCommand,
   clean: async () => (await import('./clean.js')).cleanCommand,

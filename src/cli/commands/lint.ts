@@ -5,6 +5,7 @@ import { formatLocation } from '../../ref/index.js';
 import { parsePlatform } from '../../oci/platform.js';
 import { analyzeImage } from '../../analyze/analyze.js';
 import { PolicyError } from '../../analyze/errors.js';
+import { UsageError } from '../../errors.js';
 import {
   isKnownCode,
   lintImage,
@@ -42,6 +43,7 @@ export function lintCommand(run: Runner) {
       'a file extension that is not a secret, e.g. pem (repeatable)',
       collect,
     )
+    .option('--sarif', 'print SARIF 2.1.0 (one rule per checkpoint) instead of the text or JSON report')
     .addHelpText(
       'after',
       `
@@ -54,10 +56,14 @@ unnecessary files. Levels: FATAL > WARN > INFO; SKIP when the needed file is abs
 Examples:
   ghcr-optimize lint ghcr.io/OWNER/IMAGE:1.2
   ghcr-optimize lint ghcr.io/OWNER/IMAGE:1.2 --json > dockle.json
+  ghcr-optimize lint ghcr.io/OWNER/IMAGE:1.2 --sarif > lint.sarif
   ghcr-optimize lint oci:./layout:app --exit-level warn --ignore CIS-DI-0005 --ignore DKL-DI-0006`,
     )
     .action((reference, opts) =>
       run(async (ctx) => {
+        if (opts.sarif && ctx.out.json) {
+          throw new UsageError('--sarif and --json ask for two different documents', { hint: 'pick one' });
+        }
         const ignore = [...(opts.ignore ?? [])];
         if (existsSync('.dockleignore'))
           ignore.push(...parseIgnoreFile(await readFile('.dockleignore', 'utf8')));
@@ -88,7 +94,17 @@ Examples:
             contentTrust: process.env.DOCKER_CONTENT_TRUST === '1',
           },
         );
-        ctx.out.result(result.report, () => renderLint(result, ctx.out));
+        if (opts.sarif) {
+          const { lintToSarif } = await import('../../analyze/sarif.js');
+          const info = {
+            image: name,
+            digest: analysis.digest,
+            ...(analysis.platform ? { platform: analysis.platform } : {}),
+          };
+          ctx.out.raw(`${JSON.stringify(lintToSarif(result, info), null, 2)}\n`);
+        } else {
+          ctx.out.result(result.report, () => renderLint(result, ctx.out));
+        }
         if (opts.exitLevel) {
           const failing = reachesLevel(result, opts.exitLevel);
           if (failing.length > 0) {
