@@ -4,11 +4,8 @@
  * the exporter itself is alive. Every source is optional and injected, so the library can run
  * it on anything and tests on real local components.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
-import { NetworkError, UsageError } from '../errors.js';
+import { listenHttp, parseListen, type ListenAddress } from './listen.js';
 import { Collector } from './collector.js';
 import type { HealthResult } from './health.js';
 import {
@@ -142,30 +139,10 @@ export function createExporter(sources: ExporterSources, intervals: ExporterInte
 
 // ---- listening ---------------------------------------------------------------------------------
 
-export interface ListenAddress {
-  /** As given to listen(): no brackets around IPv6. */
-  host: string;
-  /** 0: any free port. */
-  port: number;
-}
-
-const LISTEN_HINT = 'use HOST:PORT, e.g. 127.0.0.1:9464 (or 127.0.0.1:0 for any free port)';
+export type { ListenAddress };
 
 /** `HOST:PORT`, `[IPv6]:PORT`, `:PORT` or `PORT` (host 127.0.0.1). Pure. */
-export function parseListenAddress(text: string): ListenAddress {
-  const t = text.trim();
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/.exec(t) ?? /^()()(\d{1,5})$/.exec(t);
-  if (!m) throw new UsageError(`invalid listen address "${text}"`, { hint: LISTEN_HINT });
-  const port = Number(m[3]);
-  if (port > 65535)
-    throw new UsageError(`invalid listen address "${text}": port ${port} is above 65535`, {
-      hint: LISTEN_HINT,
-    });
-  const host = m[1] || m[2] || '127.0.0.1';
-  return { host, port };
-}
-
-const showHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+export const parseListenAddress = (text: string): ListenAddress => parseListen(text, DEFAULT_EXPORTER_LISTEN);
 
 export interface RunningExporter {
   /** http://HOST:PORT */
@@ -178,52 +155,16 @@ export interface RunningExporter {
 
 /** Listens, then starts the collectors. A busy port is a UsageError with one clear message. */
 export async function serveExporter(exporter: Exporter, address: ListenAddress): Promise<RunningExporter> {
-  const server = createAdaptorServer({ fetch: exporter.app.fetch }) as Server;
-  await new Promise<void>((resolve, reject) => {
-    const where = `${showHost(address.host)}:${address.port}`;
-    const onError = (err: NodeJS.ErrnoException): void => {
-      if (err.code === 'EADDRINUSE') {
-        reject(
-          new UsageError(`cannot listen on ${where}: the port is already in use`, {
-            hint: 'stop what is using it, or pick another port with --listen 127.0.0.1:PORT',
-          }),
-        );
-      } else if (err.code === 'EACCES') {
-        reject(
-          new UsageError(`cannot listen on ${where}: permission denied`, {
-            hint: 'ports below 1024 need privileges: pick another with --listen 127.0.0.1:PORT',
-          }),
-        );
-      } else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
-        reject(
-          new UsageError(`cannot listen on ${where}: no such local address`, {
-            hint: 'use an address of this machine, e.g. --listen 127.0.0.1:9464',
-          }),
-        );
-      } else {
-        reject(new NetworkError(`cannot listen on ${where}: ${err.code ?? err.message}`, { cause: err }));
-      }
-    };
-    server.once('error', onError);
-    server.listen(address.port, address.host, () => {
-      server.removeListener('error', onError);
-      resolve();
-    });
-  });
+  const listening = await listenHttp(exporter.app.fetch, address, DEFAULT_EXPORTER_LISTEN);
   exporter.start();
-  const info = server.address() as AddressInfo;
   return {
-    url: `http://${showHost(info.address)}:${info.port}`,
-    host: info.address,
-    port: info.port,
+    url: listening.url.replace(/\/$/, ''),
+    host: listening.host,
+    port: listening.port,
     exporter,
     async close() {
       await exporter.stop();
-      if (!server.listening) return;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Prometheus keeps its scrape connection alive.
-      server.closeAllConnections();
-      await closed;
+      await listening.close();
     },
   };
 }

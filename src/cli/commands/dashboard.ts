@@ -8,6 +8,8 @@ import type { Runner } from '../context.js';
 
 /** More events than this in one period: the oldest are left out (the page says how many it used). */
 const EVENT_LIMIT = 100_000;
+/** The dashboard's default address (the seed's Grafana port). */
+const DEFAULT_LISTEN = '127.0.0.1:3002';
 
 function configuredListen(config: unknown): string | undefined {
   const monitoring = (config as { monitoring?: { dashboard?: unknown } } | undefined)?.monitoring;
@@ -44,22 +46,24 @@ Examples:
     )
     .action((opts) =>
       run(async (ctx) => {
-        const { parseListen, isLoopbackHost, DEFAULT_LISTEN } =
-          await import('../../monitor/dashboard/listen.js');
+        const { parseListen, isLoopbackHost, listenHttp, untilStopped } =
+          await import('../../monitor/listen.js');
         const { probeTargets } = await import('../../monitor/dashboard/probes.js');
-        const address = parseListen(opts.listen ?? configuredListen(ctx.config) ?? DEFAULT_LISTEN);
+        const address = parseListen(
+          opts.listen ?? configuredListen(ctx.config) ?? DEFAULT_LISTEN,
+          DEFAULT_LISTEN,
+        );
         parseDuration(opts.since);
         const registries = probeTargets(opts.registry, ctx.config);
         registries.forEach((r) => registryOrigin(r)); // one clear error for a malformed host, before serving
 
         const { loadAssets } = await import('../../monitor/dashboard/assets.js');
         const { createDashboardApp, LOOPBACK_HOSTS } = await import('../../monitor/dashboard/app.js');
-        const { startDashboard } = await import('../../monitor/dashboard/server.js');
         const { openStore } = await import('../../store/open.js');
         const assets = await loadAssets();
 
         const store = await openStore(ctx.config);
-        let server: Awaited<ReturnType<typeof startDashboard>> | undefined;
+        let server: Awaited<ReturnType<typeof listenHttp>> | undefined;
         try {
           const samples = ctx.config.health?.samples ?? 3;
           const maxLatencyMs = ctx.config.health?.maxLatencyMs;
@@ -87,7 +91,7 @@ Examples:
               ? { allowedHosts: [...LOOPBACK_HOSTS, address.host.toLowerCase()] }
               : {}),
           });
-          server = await startDashboard(app, address);
+          server = await listenHttp(app.fetch, address, DEFAULT_LISTEN);
           const url = server.url;
           const info = { url, host: server.host, port: server.port, store: store.location, registries };
           // One line, so a supervisor (or a test) can read the address while the dashboard runs.
@@ -104,18 +108,4 @@ Examples:
         }
       }),
     );
-}
-
-/** Resolves on Ctrl-C (the context's signal) or SIGTERM (a service manager stopping us). */
-function untilStopped(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.removeListener('SIGTERM', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    if (signal.aborted) return resolve();
-    signal.addEventListener('abort', done, { once: true });
-    process.once('SIGTERM', done);
-  });
 }

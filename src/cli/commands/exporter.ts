@@ -17,6 +17,7 @@ import {
 } from '../../monitor/exporter.js';
 import { DEFAULT_GITHUB_API, fetchRateLimits } from '../../monitor/quota.js';
 import { storeSource } from '../../monitor/store-source.js';
+import { untilStopped } from '../../monitor/listen.js';
 import { storageJob } from '../../monitor/storage.js';
 import { configuredRepositories } from '../../retention/targets.js';
 import { resolveStoreLocation, describeStoreLocation } from '../../store/location.js';
@@ -206,18 +207,4 @@ Examples:
         }
       }),
     );
-}
-
-/** Resolves on Ctrl-C (the context's signal) or SIGTERM (a service manager stopping us). */
-function untilStopped(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.removeListener('SIGTERM', done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    if (signal.aborted) return resolve();
-    signal.addEventListener('abort', done, { once: true });
-    process.once('SIGTERM', done);
-  });
 }

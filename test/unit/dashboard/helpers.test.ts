@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { escapeHtml, html, trusted } from '../../../src/monitor/dashboard/html.js';
-import { formatUrl, isLoopbackHost, parseListen } from '../../../src/monitor/dashboard/listen.js';
+import { formatUrl, isLoopbackHost, parseListen } from '../../../src/monitor/listen.js';
 import { cachedProbes, probeTargets } from '../../../src/monitor/dashboard/probes.js';
 import type { HealthResult } from '../../../src/monitor/health.js';
 
