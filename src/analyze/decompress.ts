@@ -40,7 +40,15 @@ export function zstdWindowSize(head: Uint8Array): number | undefined {
   return fcsBytes === 2 ? size + 256 : size;
 }
 
-type ZlibWithZstd = typeof zlib & { createZstdDecompress?: () => Transform };
+type ZlibWithZstd = typeof zlib & { createZstdDecompress?: (opts?: { chunkSize?: number }) => Transform };
+
+/**
+ * Output chunk size of the decompressors. zlib's default (16 KiB) makes every stage downstream
+ * (digest, tar parser, stream plumbing) pay its per-chunk cost eight times as often: with 128 KiB
+ * chunks inflating a 500 MB image costs under half the CPU time. The tar parser slices entries out
+ * of these chunks, so nothing larger than one chunk is ever held per layer.
+ */
+export const DECOMPRESS_CHUNK = 128 * 1024;
 
 /** fzstd as a Node Transform. Output blocks are copied: fzstd reuses its window buffer. */
 class FzstdDecompress extends Transform {
@@ -81,10 +89,10 @@ function asError(err: unknown, what: string): Error {
 export function createDecompressor(compression: Compression): Transform {
   switch (compression) {
     case 'gzip':
-      return zlib.createGunzip();
+      return zlib.createGunzip({ chunkSize: DECOMPRESS_CHUNK });
     case 'zstd': {
       const native = (zlib as ZlibWithZstd).createZstdDecompress;
-      return native ? native() : new FzstdDecompress();
+      return native ? native({ chunkSize: DECOMPRESS_CHUNK }) : new FzstdDecompress();
     }
     case 'none':
       return new Transform({

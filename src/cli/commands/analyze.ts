@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { Command, Option } from '@commander-js/extra-typings';
 import { formatLocation, parseLocation, type Location } from '../../ref/index.js';
-import { UsageError } from '../../errors.js';
+import { FileSystemError, UsageError } from '../../errors.js';
+import { writeFileAtomic } from '../../content/atomic-file.js';
 import { openLocation, type OpenedLocation } from '../../content/open.js';
 import { parsePlatform } from '../../oci/platform.js';
 import { analysisSummary, analyzeImage, type ImageAnalysis } from '../../analyze/analyze.js';
@@ -37,7 +39,7 @@ export async function openImage(
   return { loc, opened, ref: opened.reference, tag };
 }
 
-const FORMATS = ['text', 'json', 'dive-json'] as const;
+const FORMATS = ['text', 'json', 'dive-json', 'sarif'] as const;
 
 /** Rule values: dive's defaults, then the .dive-ci file, then flags. */
 async function ciRules(
@@ -83,7 +85,7 @@ export function analyzeCommand(run: Runner) {
     .addOption(
       new Option(
         '--format <format>',
-        'text, json (same as --json) or dive-json (dive --json export)',
+        'text, json (same as --json), dive-json (dive --json export) or sarif (SARIF 2.1.0)',
       ).choices(FORMATS),
     )
     .option('--ci', "evaluate dive's CI rules; exit code 9 when one fails")
@@ -100,6 +102,7 @@ export function analyzeCommand(run: Runner) {
     .option('--jobs <n>', 'layers analysed at once (default 3)')
     .option('--top <n>', 'rows shown per list in text output (default 10)')
     .option('--no-hash', 'do not hash file contents (skips duplicate-content detection)')
+    .option('--html <file>', 'also write a self-contained HTML report (opens offline) to this file')
     .addHelpText(
       'after',
       `
@@ -113,6 +116,8 @@ Examples:
   ghcr-optimize analyze ghcr.io/OWNER/IMAGE:latest
   ghcr-optimize analyze ghcr.io/OWNER/IMAGE:latest --platform linux/arm64 --json
   ghcr-optimize analyze oci:./layout:app --format dive-json > dive.json
+  ghcr-optimize analyze ghcr.io/OWNER/IMAGE:latest --format sarif > analyze.sarif
+  ghcr-optimize analyze ghcr.io/OWNER/IMAGE:latest --html report.html
   ghcr-optimize analyze ghcr.io/OWNER/IMAGE:1.2 --ci --lowest-efficiency 0.95 --highest-wasted-bytes 20MB`,
     )
     .action((reference, opts) =>
@@ -135,6 +140,8 @@ Examples:
         });
         const name = formatLocation(loc);
         const ci = rules ? evaluateCi(analysis.dive, rules) : undefined;
+        const html = opts.html === undefined ? undefined : resolve(opts.html);
+        if (html !== undefined) await writeHtmlReport(html, name, analysis, top, ci);
         await record(ctx, (st) =>
           st.recordAnalysis(
             {
@@ -155,17 +162,26 @@ Examples:
           ),
         );
 
-        if (format === 'dive-json') {
+        if (format === 'sarif') {
+          const { analysisToSarif } = await import('../../analyze/sarif.js');
+          const ctxInfo = {
+            image: name,
+            digest: analysis.digest,
+            ...(analysis.platform ? { platform: analysis.platform } : {}),
+          };
+          ctx.out.raw(`${JSON.stringify(analysisToSarif(analysis, ctxInfo, ci), null, 2)}\n`);
+        } else if (format === 'dive-json') {
           const commands = layerCommands(analysis.config, analysis.scans.length);
           const doc = diveExport(analysis.diveTrees, analysis.dive, analysis.scans, commands);
           ctx.out.raw(`${JSON.stringify(doc, null, 2)}\n`);
         } else if (format === 'json') {
           ctx.out.raw(
-            `${JSON.stringify({ reference: name, ...analysisSummary(analysis), ...(ci ? { ci } : {}) }, null, 2)}\n`,
+            `${JSON.stringify({ reference: name, ...analysisSummary(analysis), ...(ci ? { ci } : {}), ...(html ? { htmlReport: html } : {}) }, null, 2)}\n`,
           );
         } else {
           ctx.out.raw(`${renderAnalysis(name, analysis, ctx.out, top, ci)}\n`);
         }
+        if (html !== undefined) ctx.out.info(`HTML report written to ${html}`);
         if (ci && !ci.pass) {
           const failed = ci.rules.filter((r) => r.status === 'FAIL');
           throw new PolicyError(
@@ -177,6 +193,38 @@ Examples:
         }
       }),
     );
+}
+
+/** The report never appears half-written: a reader sees the old file or the whole new one. */
+async function writeHtmlReport(
+  file: string,
+  name: string,
+  analysis: ImageAnalysis,
+  top: number,
+  ci: CiEvaluation | undefined,
+): Promise<void> {
+  const { renderHtmlReport } = await import('../../analyze/html-report.js');
+  const page = renderHtmlReport(name, analysis, {
+    top: Math.max(top, 20),
+    ...(ci ? { ci } : {}),
+    generatedAt: new Date(),
+  });
+  try {
+    await writeFileAtomic(file, page);
+  } catch (err) {
+    // The error names the temp file; the user wants to hear about the path they gave.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined) throw err;
+    throw new FileSystemError(`cannot write the HTML report ${file} (${code})`, {
+      hint:
+        code === 'ENOTDIR' || code === 'EEXIST' // mkdir -p over a file says EEXIST
+          ? 'a part of the path is a file, not a directory'
+          : code === 'EISDIR'
+            ? '--html takes a file name, not a directory'
+            : 'check the path, its permissions and the free space',
+      cause: err,
+    });
+  }
 }
 
 const percent = (n: number): string =>
