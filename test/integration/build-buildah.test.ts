@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILDAH_WRAP } from '../support/buildah.js';
 import { describeRun, runCli, type CliResult } from '../support/cli.js';
 import { makeTempDir, removeTempDir } from '../support/lifecycle.js';
 import { credsOf, startRegistry, type RunningRegistry } from '../support/registry.js';
@@ -19,14 +20,8 @@ import { openStore } from '../../src/store/open.js';
 
 const tools = ['buildah', 'unshare', 'docker-registry', 'git', 'htpasswd'].map(requireTool).every(Boolean);
 
-// Private mounts for the run: tmpfs over /run and buildah's blob-info cache directory.
-const HERMETIC = [
-  'set -e',
-  'mount -t tmpfs tmpfs /run',
-  'if [ -d /var/lib/containers ]; then mount -t tmpfs tmpfs /var/lib/containers; else mount -t tmpfs tmpfs /var/lib; fi',
-  'exec "$@"',
-].join('\n');
-const WRAP = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', HERMETIC, 'sh'];
+// Private mounts for the run: tmpfs over /run and buildah's blob-info cache directory (support/buildah.ts).
+const WRAP = [...BUILDAH_WRAP];
 
 const INDEX = 'application/vnd.oci.image.index.v1+json';
 const ACCEPT = [INDEX, 'application/vnd.docker.distribution.manifest.list.v2+json'].join(', ');
