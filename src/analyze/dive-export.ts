@@ -7,6 +7,7 @@
  * image, `id` is the layer blob's hex digest and `digestId` its diff id. Pure.
  */
 import type { ImageConfig } from '../oci/schema.js';
+import { maskSecretAssignments } from './lint.js';
 import { visitChildFirst, type DiveFileInfo, type DiveMetrics, type DiveTree } from './efficiency.js';
 
 export interface DiveExport {
@@ -28,7 +29,8 @@ export interface DiveExport {
 
 /**
  * The history entry of each layer, as dive pairs them: history entries marked `empty_layer` are
- * skipped; a layer without one gets "(missing)". dive strips the "/bin/sh -c " prefix.
+ * skipped; a layer without one gets "(missing)". dive strips the "/bin/sh -c " prefix. Unlike
+ * dive, values of secret-looking assignments (`NPM_TOKEN=…` build args) are masked.
  */
 export function layerCommands(config: ImageConfig | undefined, layerCount: number): string[] {
   const history = config?.history ?? [];
@@ -39,7 +41,8 @@ export function layerCommands(config: ImageConfig | undefined, layerCount: numbe
     const entry = h < history.length ? history[h] : undefined;
     if (entry) h++;
     const createdBy = entry ? (entry.created_by ?? '') : '(missing)';
-    out.push(createdBy.startsWith('/bin/sh -c ') ? createdBy.slice('/bin/sh -c '.length) : createdBy);
+    const shown = createdBy.startsWith('/bin/sh -c ') ? createdBy.slice('/bin/sh -c '.length) : createdBy;
+    out.push(maskSecretAssignments(shown));
   }
   return out;
 }

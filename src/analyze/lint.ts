@@ -182,6 +182,22 @@ export function shellWords(text: string): string[] {
 const SUSPICIOUS_WORDS = ['PASS', 'PASSWD', 'PASSWORD', 'SECRET', 'KEY', 'ACCESS', 'TOKEN'];
 const ACCEPTED_KEYS = ['GPG_KEY', 'GPG_KEYS'];
 
+/**
+ * A history command with the values of secret-looking assignments (`NPM_TOKEN=…`, as build args
+ * appear in `|2 NPM_TOKEN=… /bin/sh -c …`) masked, for output that shows commands: the image
+ * keeps the secret, but we do not repeat it.
+ */
+export function maskSecretAssignments(command: string): string {
+  return command.replace(
+    /(^|[\s|;&'"])([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|[^\s'";&|]+)/g,
+    (all, pre: string, name: string) => {
+      const upper = name.toUpperCase();
+      if (ACCEPTED_KEYS.includes(name) || !SUSPICIOUS_WORDS.some((w) => upper.includes(w))) return all;
+      return `${pre}${name}=*******`;
+    },
+  );
+}
+
 const SECRET_NAMES = [
   'credentials.json',
   'credential.json',

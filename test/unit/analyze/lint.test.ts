@@ -333,3 +333,17 @@ describe('helpers', () => {
     expect(shellWords(`a "b c" 'd e' f\\ g X="1 2"`)).toEqual(['a', 'b c', 'd e', 'f g', 'X=1 2']);
   });
 });
+
+describe('maskSecretAssignments', () => {
+  it('masks the values of secret-looking assignments and nothing else', async () => {
+    const { maskSecretAssignments } = await import('../../../src/analyze/lint.js');
+    expect(maskSecretAssignments('|2 NPM_TOKEN=abc123 VERSION=1.2 /bin/sh -c npm ci')).toBe(
+      '|2 NPM_TOKEN=******* VERSION=1.2 /bin/sh -c npm ci',
+    );
+    expect(maskSecretAssignments('ENV API_KEY="s p a c e" GPG_KEY=ABCD PATH=/usr/bin')).toBe(
+      'ENV API_KEY=******* GPG_KEY=ABCD PATH=/usr/bin',
+    );
+    expect(maskSecretAssignments('export DB_PASSWORD=hunter2;make')).toBe('export DB_PASSWORD=*******;make');
+    expect(maskSecretAssignments('COPY file.txt /app')).toBe('COPY file.txt /app');
+  });
+});
