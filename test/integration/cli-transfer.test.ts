@@ -481,6 +481,8 @@ describe.skipIf(!ok).concurrent('transfer commands through the CLI', { timeout: 
     expect(b.cache.bytesFetched).toBe(v2.config.size + v2.layers[1]!.size);
     expect(b.cache.bytesFetched / a.cache.bytesFetched).toBeLessThan(0.15);
     expect(b.cache.hits).toBe(1);
+    // The summary (and the insights store) counts the blob the cache served as cached, not copied.
+    expect(b.summary.blobs).toMatchObject({ cached: 1, copied: allBlobs(v2).length - 1 });
     const [i1, i2] = await Promise.all([skopeoInspect(`oci:${l1}:v1`), skopeoInspect(`oci:${l2}:v2`)]);
     expect(i1.Digest).toBe(v1.digest);
     expect(i2.Digest).toBe(v2.digest);

@@ -65,7 +65,18 @@ Examples:
                   common,
                 );
           progress.stop();
-          const summary = collector.finish();
+          // The copier sees every blob it writes to the output as copied; those the cache served
+          // were not fetched from the registry, and the insights' cache hit ratio counts them so.
+          const finished = collector.finish();
+          const served = Math.min(result.cache.hits, finished.blobs.copied);
+          const summary = {
+            ...finished,
+            blobs: {
+              ...finished.blobs,
+              copied: finished.blobs.copied - served,
+              cached: finished.blobs.cached + served,
+            },
+          };
           await record(ctx, (st) =>
             st.recordTransfer(summary, { source: reference, destination: opts.output, command: 'pull' }),
           );
