@@ -1,10 +1,11 @@
 /** Writes that are all-or-nothing: a temp file beside the destination, fsync, then rename. */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { ensureDir } from '../util/ensure-dir.js';
 
 /**
  * Runs `write` against a fresh temp file in the destination's directory, syncs it and renames it
@@ -15,7 +16,7 @@ async function commitAtomically(
   write: (tmp: string) => Promise<void>,
   opts: { sync: boolean },
 ): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await ensureDir(dirname(path));
   // The ".tmp-" prefix marks files a reader must ignore and a cleanup may remove.
   const tmp = join(dirname(path), `.tmp-${basename(path)}-${randomBytes(6).toString('hex')}`);
   try {

@@ -5,7 +5,7 @@
  * The file appears under its name only once complete.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -16,6 +16,7 @@ import { MediaType } from '../oci/media-types.js';
 import type { Descriptor, ImageManifest } from '../oci/schema.js';
 import type { FetchedManifest } from './target.js';
 import { REF_NAME_ANNOTATION } from './oci-layout.js';
+import { ensureDir } from '../util/ensure-dir.js';
 
 export interface ArchiveImage {
   manifest: FetchedManifest & { parsed: { kind: 'manifest'; manifest: ImageManifest } };
@@ -52,7 +53,7 @@ export async function writeDockerArchive(
 ): Promise<void> {
   const m = image.manifest.parsed.manifest;
   const manifestDesc = image.manifest.descriptor;
-  await mkdir(dirname(file), { recursive: true });
+  await ensureDir(dirname(file));
   const tmp = join(dirname(file), `.tmp-${basename(file)}-${randomBytes(6).toString('hex')}`);
   const pack = tar.pack();
   const out = createWriteStream(tmp, { flags: 'wx' });

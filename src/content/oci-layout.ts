@@ -4,7 +4,7 @@
  * Every read is digest-verified; every write is atomic, and index.json updates are serialised.
  */
 import { createReadStream } from 'node:fs';
-import { access, mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { access, readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
 import { NotFoundError, UsageError, ProtocolError } from '../errors.js';
@@ -14,6 +14,7 @@ import { parseIndex, parseManifest, type Descriptor, type ImageIndex } from '../
 import { writeFileAtomic, writeStreamAtomic } from './atomic-file.js';
 import { withFileLock } from './file-lock.js';
 import type { BlobSource, FetchedManifest, PushBlobOutcome, Target } from './target.js';
+import { ensureDir } from '../util/ensure-dir.js';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 const LAYOUT_FILE = 'oci-layout';
@@ -216,7 +217,7 @@ export class OciLayoutTarget implements Target {
  * agree. A directory that already holds something else is refused: it is likely a typo.
  */
 async function create(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await ensureDir(dir);
   await withFileLock(join(dir, 'index.json.lock'), async () => {
     if (
       await access(join(dir, LAYOUT_FILE)).then(
@@ -231,7 +232,7 @@ async function create(dir: string): Promise<void> {
         hint: 'write to a new or empty directory, or to an existing layout',
       });
     }
-    await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+    await ensureDir(join(dir, 'blobs', 'sha256'));
     await writeFileAtomic(join(dir, 'index.json'), JSON.stringify(emptyIndex()));
     // Written last: its presence is what marks the directory as a complete layout.
     await writeFileAtomic(join(dir, LAYOUT_FILE), JSON.stringify({ imageLayoutVersion: LAYOUT_VERSION }));

@@ -24,6 +24,7 @@ import {
   type StoredEvent,
   type StoreDialect,
 } from './types.js';
+import { ensureDir } from '../util/ensure-dir.js';
 
 export interface OpenStoreOptions {
   /** The clock (epoch ms); tests move it to expire memory entries. */
@@ -70,7 +71,7 @@ async function sqliteDialect(path: string): Promise<Dialect> {
   if (path !== ':memory:') {
     // Only our own directory is private; parents (~/.local/share) get the usual mode.
     const dir = dirname(path);
-    await mkdir(dirname(dir), { recursive: true });
+    await ensureDir(dirname(dir));
     await mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
       if (err.code !== 'EEXIST') throw err;
     });

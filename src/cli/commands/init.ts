@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { UsageError } from '../../errors.js';
@@ -10,6 +9,7 @@ import { configTemplate, isValidOwner } from '../../generate/config-template.js'
 import { PUBLISH_WORKFLOW_PATH, publishWorkflow } from '../../generate/publish-workflow.js';
 import { repoFromRemoteUrl } from '../../meta/context.js';
 import { positiveInt, type Runner } from '../context.js';
+import { ensureDir } from '../../util/ensure-dir.js';
 
 /** The owner of the `origin` (else `upstream`) remote of the checkout at `dir`, when it has one. */
 async function ownerFromGit(dir: string): Promise<string | undefined> {
@@ -106,7 +106,7 @@ Examples:
           }
           for (const f of files) {
             const target = join(dir, f.path);
-            await mkdir(dirname(target), { recursive: true });
+            await ensureDir(dirname(target));
             await writeFileAtomic(target, f.content);
           }
           ctx.out.result({ written: files.map((f) => f.path), owner }, () =>

@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { UsageError, fileSystemError } from '../../errors.js';
@@ -18,6 +18,7 @@ import {
 } from '../../retention/config-section.js';
 import { resolveRepositories } from '../../retention/targets.js';
 import type { Runner } from '../context.js';
+import { ensureDir } from '../../util/ensure-dir.js';
 
 interface PlannedFile {
   /** As shown to the user: relative to the working directory when inside it. */
@@ -142,7 +143,7 @@ Examples:
           for (const f of files) {
             if (f.action === 'unchanged') continue;
             try {
-              await mkdir(dirname(f.target), { recursive: true });
+              await ensureDir(dirname(f.target));
               await writeFileAtomic(f.target, f.content);
             } catch (err) {
               throw fileSystemError(err);

@@ -1,9 +1,10 @@
-import { mkdir, readFile, realpath } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
 import { UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../content/atomic-file.js';
 import type { CredentialFields } from './types.js';
+import { ensureDir } from '../../util/ensure-dir.js';
 
 /**
  * Docker's config.json and containers' auth.json share one shape:
@@ -115,7 +116,7 @@ function decodeBasic(auth: string): { username: string; password: string } | und
 export async function writeAuthFile(file: string, document: Record<string, unknown>): Promise<void> {
   const dir = path.dirname(file);
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await ensureDir(dir, 0o700);
   } catch (err) {
     throw writeError(file, err);
   }
