@@ -1,7 +1,7 @@
 /**
- * Deterministic sample images for the demo and the quick start: a two-platform OCI index and a
- * single-platform image, written into an OCI
- * layout with our own Target code. Same bytes every run, so digests are stable across machines.
+ * Deterministic sample images for tests of the OCI layout code: a two-platform OCI index and a
+ * single-platform image, written with our own Target code (the demo's richer images are in
+ * services.ts). Same bytes every run, so digests are stable across machines.
  */
 import { gzipSync } from 'node:zlib';
 import { computeDigest } from '../oci/digest.js';
