@@ -90,7 +90,11 @@ export function storeError(err: unknown, where: string): GhcrOptimizeError {
       'the file is not a usable SQLite database: move it away and run again (a new store is created)',
     );
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
-    return fail(ExitCode.Failure, `${message} (${code})`, 'another process holds the database: retry');
+    return fail(
+      ExitCode.FileSystem,
+      `${message} (${code})`,
+      'another process holds the database (a long write or a stuck process): retry, or share a PostgreSQL store (store.url) between concurrent jobs',
+    );
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'ENOTDIR')
     return fail(
       ExitCode.FileSystem,

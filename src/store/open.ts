@@ -38,7 +38,7 @@ export type StoreHost = Pick<Context, 'config' | 'globals' | 'out'>;
 
 /**
  * Runs `fn` with the store and closes it. Never throws: when the store is turned off, cannot be
- * opened, or `fn` fails, it returns undefined (with `--debug`, a warning says why).
+ * opened, or `fn` fails, it returns undefined (a warning says why, unless the store is off).
  */
 export async function withStore<T>(
   ctx: StoreHost,
@@ -54,8 +54,9 @@ export async function withStore<T>(
     store = await openStoreLocation(location, { connectTimeoutMs: 3000, ...rest });
     return await fn(store);
   } catch (err) {
-    if (ctx.globals.debug)
-      ctx.out.warn(`not recorded in the insights store: ${err instanceof Error ? err.message : String(err)}`);
+    // The command itself succeeded; say once that its record was lost, and why (a locked,
+    // corrupt or unreachable store), without failing it. --quiet silences this.
+    ctx.out.warn(`not recorded in the insights store: ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   } finally {
     await store?.close().catch(() => undefined);
