@@ -2,7 +2,7 @@
  * What `inspect` shows: the resolved digest and type, the platforms of an index with their
  * sizes, and for one image its layers and a config summary. Reads through any `ReadTarget`.
  */
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, UsageError } from '../errors.js';
 import { isConfigMediaType, isIndexMediaType } from '../oci/media-types.js';
 import { formatPlatform, platformMatches } from '../oci/platform.js';
 import { parseImageConfig, type Descriptor, type ImageManifest, type Platform } from '../oci/schema.js';
@@ -237,12 +237,13 @@ export async function selectManifest(
       ? children[0]
       : undefined;
   if (!child) {
-    throw new NotFoundError(
-      platform
-        ? `${target.name}:${reference} has no ${formatPlatform(platform)} image`
-        : `${target.name}:${reference} is an index of ${children.length} images`,
-      { hint: 'pick one with --platform os/arch, e.g. --platform linux/amd64' },
-    );
+    const platforms = children.flatMap((c) => (c.platform ? [formatPlatform(c.platform)] : []));
+    const hint = `pick one with --platform os/arch${platforms.length > 0 ? `: ${platforms.join(', ')}` : ''}`;
+    // No platform given is a question the user must answer (usage); a platform the index lacks is not found.
+    if (!platform) {
+      throw new UsageError(`${target.name}:${reference} is an index of ${children.length} images`, { hint });
+    }
+    throw new NotFoundError(`${target.name}:${reference} has no ${formatPlatform(platform)} image`, { hint });
   }
   return target.fetchManifest(child, opts.signal);
 }
