@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 const execFileAsync = promisify(execFile);
 
 export const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
-export const CLI = ['node', 'dist/bin/ghcr-optimize.mjs'];
+/** GHCR_OPTIMIZE_BIN runs another build of the CLI (e.g. one bundled by the benchmark itself). */
+export const CLI = ['node', process.env.GHCR_OPTIMIZE_BIN || 'dist/bin/ghcr-optimize.mjs'];
 
 /** Runs one command; asynchronous so in-process servers (the token server) keep answering. */
 export async function run(

@@ -16,7 +16,11 @@ export const ExitCode = {
   Policy: 9,
   MissingTool: 10,
   FileSystem: 11,
-  /** `validate`: the static checks passed but the runtime checks could not run (no docker/podman). */
+  /**
+   * Incomplete: part of the work was skipped. `validate`: the static checks passed but the runtime
+   * checks could not run (no docker/podman). `clean`: items were refused because they changed
+   * since the plan was made.
+   */
   Incomplete: 12,
   /** `build`: a service failed to build or push (the others finished). */
   BuildFailed: 13,

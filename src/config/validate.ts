@@ -111,6 +111,16 @@ export function checkConfigText(text: string): ConfigCheck {
   return { errors, warnings };
 }
 
+/**
+ * A locator for `text`: the line and column of a key path such as `['tags', 2]` (the third entry
+ * of `tags:`), or of its nearest existing ancestor. For checks made after the schema passed.
+ */
+export function configLocator(text: string): (path: readonly PathKey[]) => { line: number; column: number } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  return (path) => position(doc, lines, path);
+}
+
 /** `file:line:column: path: message`. */
 export function formatProblem(file: string, p: ConfigProblem): string {
   const where = p.line !== undefined ? `${file}:${p.line}:${p.column ?? 1}` : file;

@@ -18,12 +18,7 @@ import { AuthError, NotFoundError, ProtocolError, RegistryError } from '../error
 import type { Descriptor } from '../oci/schema.js';
 import type { Repository } from '../registry/client.js';
 import type { CredentialOptions } from '../registry/credentials/index.js';
-import {
-  DeleteUnsupportedError,
-  type DeleteOutcome,
-  type DeleteTarget,
-  type RetentionBackend,
-} from '../retention/backend.js';
+import { type DeleteOutcome, type DeleteTarget, type RetentionBackend } from '../retention/backend.js';
 import type { ConfigFact, ManifestFact, VersionFact } from '../retention/inventory.js';
 import { RegistryBackend } from '../retention/registry-backend.js';
 import {
@@ -148,10 +143,17 @@ export class GhcrBackend implements RetentionBackend {
     } catch (err) {
       if (err instanceof NotFoundError) return 'absent';
       if (err instanceof AuthError && err.status === 403) {
-        throw new DeleteUnsupportedError(`${what}: GitHub refused to delete package version ${id}`, 403, {
-          hint: err.hint ?? 'the token needs delete:packages and admin access to the package',
-          cause: err,
-        });
+        // A permission problem of the token (exit 3), not a registry that cannot delete (exit 6):
+        // the apply engine stops at it all the same, before trying anything else.
+        throw new AuthError(
+          `${what}: GitHub refused to delete package version ${id} (HTTP 403): the token needs delete:packages`,
+          403,
+          err.scope ?? 'delete:packages',
+          {
+            hint: err.hint ?? 'the token needs delete:packages and admin access to the package',
+            cause: err,
+          },
+        );
       }
       throw err;
     }

@@ -3,6 +3,7 @@
  * referrers for one registry host at a time, on top of the transport (HTTP) and the
  * authenticator (credentials, tokens). Every manifest and blob read is checked against its digest.
  */
+import { createHash } from 'node:crypto';
 import { Readable, pipeline } from 'node:stream';
 import { IntegrityError, NotFoundError, ProtocolError } from '../errors.js';
 import { MANIFEST_ACCEPT, MediaType, stripParams } from '../oci/media-types.js';
@@ -440,6 +441,35 @@ export class Repository {
     return verifier;
   }
 
+  /**
+   * The bytes of a blob with size and digest checked on the fly, for a registry→registry copy: no
+   * stream layers (one generator step per chunk), and the digest is compared after the last chunk
+   * and before the generator returns, so an upload fed from it fails before its final PUT — the
+   * destination never commits bytes we did not verify, whether or not it checks `?digest=` itself.
+   * Resumes like getBlob.
+   */
+  async *blobChunks(
+    desc: Pick<Descriptor, 'digest' | 'size'>,
+    signal?: AbortSignal,
+    onChunk?: (bytes: number) => void,
+  ): AsyncGenerator<Buffer> {
+    const { algorithm } = parseDigest(desc.digest);
+    const hash = createHash(algorithm);
+    for await (const chunk of this.#blobChunks(desc, signal, {
+      checkSize: true,
+      ...(onChunk ? { onChunk } : {}),
+    })) {
+      hash.update(chunk);
+      yield chunk;
+    }
+    const actual = `${algorithm}:${hash.digest('hex')}`;
+    if (actual !== desc.digest) {
+      throw new IntegrityError(`blob ${desc.digest}: the registry served content with digest ${actual}`, {
+        hint: 'the source registry served different content than the descriptor says; nothing was kept',
+      });
+    }
+  }
+
   /** Reads a small blob (a config, an artifact) fully, verified, refusing more than `limit` bytes. */
   getBlobBytes(
     desc: Pick<Descriptor, 'digest' | 'size'>,
@@ -452,7 +482,13 @@ export class Repository {
   async *#blobChunks(
     desc: Pick<Descriptor, 'digest' | 'size'>,
     signal?: AbortSignal,
+    opts: { checkSize?: boolean; onChunk?: (bytes: number) => void } = {},
   ): AsyncGenerator<Buffer> {
+    const { checkSize = false, onChunk } = opts;
+    const sizeError = (got: string): IntegrityError =>
+      new IntegrityError(`blob ${desc.digest}: expected ${desc.size} bytes, got ${got}`, {
+        hint: 'the registry served different content than the descriptor says; nothing was kept',
+      });
     let offset = 0;
     for (let resumes = 0; ; resumes++) {
       const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
@@ -487,8 +523,11 @@ export class Repository {
             if (c.length === 0) continue;
           }
           offset += c.length;
+          if (checkSize && offset > desc.size) throw sizeError(`more`);
+          onChunk?.(c.length);
           yield c;
         }
+        if (checkSize && offset !== desc.size) throw sizeError(String(offset));
         return;
       } catch (err) {
         res.body.destroy();
@@ -538,9 +577,17 @@ export class Repository {
       }
       await res.dump();
     }
-    session ??= await this.#startUpload(what, signal);
     if (!opts.chunkSize) {
-      const res = await this.#putMonolithic(session.location, desc, source, signal);
+      // Start reading the source while the upload session is being opened: the source's first
+      // round trip overlaps the POST instead of following it (one round trip less per blob).
+      const primed = session ? undefined : primeSource(source);
+      let res: HttpResponse;
+      try {
+        session ??= await this.#startUpload(what, signal);
+        res = await this.#putMonolithic(session.location, desc, primed?.source ?? source, signal);
+      } finally {
+        await primed?.release();
+      }
       if (res.status === 201 || res.status === 204) {
         await this.#checkDigestHeader(res, desc.digest, what);
         return 'uploaded';
@@ -553,15 +600,13 @@ export class Repository {
       // while theirs lands: if the registry now has the blob, the work is done.
       if (code === 'DIGEST_INVALID' && (await this.headBlob(desc.digest, signal)) === desc.size)
         return 'uploaded';
-      if (
-        ![400, 405, 413, 416, 501].includes(res.status) ||
-        code === 'DIGEST_INVALID' ||
-        code === 'SIZE_INVALID'
-      ) {
+      if (code === 'DIGEST_INVALID') throw digestRejected(what);
+      if (![400, 405, 413, 416, 501].includes(res.status) || code === 'SIZE_INVALID') {
         throw errorFromBody(res.status, text, { what });
       }
       session = await this.#startUpload(what, signal);
     }
+    session ??= await this.#startUpload(what, signal);
     await this.#uploadChunked(
       session,
       desc,
@@ -673,7 +718,11 @@ export class Repository {
       body: new Uint8Array(0),
       signal,
     });
-    if (res.status !== 201 && res.status !== 204) throw await responseError(res, { what });
+    if (res.status !== 201 && res.status !== 204) {
+      const text = await res.text(64 * 1024).catch(() => '');
+      if (parseOciErrors(text)?.[0]?.code === 'DIGEST_INVALID') throw digestRejected(what);
+      throw errorFromBody(res.status, text, { what });
+    }
     await this.#checkDigestHeader(res, desc.digest, what);
   }
 
@@ -750,6 +799,86 @@ export class Repository {
     }
     return { descriptors: filter(fetched.parsed.index.manifests), via: 'tag' };
   }
+}
+
+/**
+ * The registry computed the digest of what we sent and it is not the one we named: the content
+ * is corrupt (copies from a registry rely on this check instead of hashing every byte twice).
+ */
+function digestRejected(what: string): IntegrityError {
+  return new IntegrityError(`${what}: the registry found the content does not match its digest`, {
+    hint: 'the source served corrupt data; nothing was stored, try again',
+  });
+}
+
+/**
+ * Starts an async-iterable source (a registry download) before the upload needs it. `source`
+ * hands the primed iterable to the first `open()` and fresh ones to retries; `release` stops a
+ * primed download that was never (fully) consumed, so its connection goes back to the pool.
+ */
+export function primeSource(source: BlobSource): { source: BlobSource; release(): Promise<void> } {
+  const opened = source.open();
+  if (opened instanceof Uint8Array || opened instanceof Readable || !(Symbol.asyncIterator in opened)) {
+    // Bytes need no head start, and a stream cannot be started without consuming it (a
+    // verified download's pipeline is already reading): the first attempt takes it as it is.
+    const unused = opened;
+    let handedOut = false;
+    return {
+      source: {
+        ...source,
+        open: () => {
+          if (handedOut) return source.open();
+          handedOut = true;
+          return unused;
+        },
+      },
+      release: () => {
+        if (!handedOut && unused instanceof Readable) unused.destroy();
+        return Promise.resolve();
+      },
+    };
+  }
+  const it = opened[Symbol.asyncIterator]();
+  const first = it.next();
+  first.catch(() => undefined); // reported to whoever consumes it; unconsumed, release() ends it
+  let state: 'primed' | 'consuming' | 'done' = 'primed';
+  const primed: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]: () => {
+      let pending: Promise<IteratorResult<Uint8Array>> | undefined = first;
+      state = 'consuming';
+      return {
+        next: async () => {
+          const r = await (pending ?? it.next());
+          pending = undefined;
+          if (r.done) state = 'done';
+          return r;
+        },
+        return: async (value?: unknown) => {
+          state = 'done';
+          await it.return?.(value);
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
+  let handedOut = false;
+  return {
+    source: {
+      ...source,
+      open: () => {
+        if (handedOut) return source.open();
+        handedOut = true;
+        return primed;
+      },
+    },
+    release: async () => {
+      if (state === 'done') return;
+      state = 'done';
+      // Wait for the pending first read, then close the generator (it destroys the response).
+      await first.catch(() => undefined);
+      await it.return?.(undefined).catch(() => undefined);
+    },
+  };
 }
 
 /** Regroups any byte stream into chunks of exactly `size` bytes (the last may be shorter). */

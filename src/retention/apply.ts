@@ -1,18 +1,26 @@
 /**
- * Applies a retention plan: deletes exactly the plan's `delete` items, in the plan's order and
- * waves, and nothing else.
+ * Applies a retention plan: deletes exactly the plan's `delete` items and nothing else.
  *
- * Safety, in the order it is checked:
+ * The invariant everything below serves: a manifest that survives the run keeps everything it
+ * needs — an index its children, an image its signatures, attestations and referrers. Safety, in
+ * the order it is checked:
  * - the plan must be for this repository and made under the policy in force now (its
  *   `policyHash`); otherwise nothing at all is deleted;
- * - before each wave the tags are read again, and each item is checked against them
- *   ({@link checkPlanItem}): a tag that moved off the digest, or a tag that arrived on it, refuses
- *   that item;
- * - a manifest that appeared since the plan (a tag on a digest the plan never saw) is read, and
- *   whatever planned item it references — an index built from old images, a new signature — is
- *   skipped;
- * - an item that is not deleted (refused, failed, skipped) survives, so everything it references
- *   is skipped too: its children, its subject, the subject its `sha256-<hex>.sig` tag names;
+ * - pre-flight, before the first deletion: every planned manifest is read again (what it lists,
+ *   what its `subject` is) and the tags are read again. Each item is checked against them
+ *   ({@link checkPlanItem}: a tag that moved off the digest, or a tag that arrived on it, refuses
+ *   it; so does a tag on a subject the plan saw absent). A manifest that appeared since the plan
+ *   (a tag on a digest the plan never saw) is read, and whatever planned item it references is
+ *   skipped; a new `sha256-<hex>.sig` tag skips the digest it names. Any item refused or skipped
+ *   here holds back its whole dependent group (the planned items linked to it as index/child or
+ *   subject/referrer, transitively): the plan decided them together;
+ * - deletion goes owner first, whatever order the plan was saved in: an index before its
+ *   children, a subject before its signatures and referrers. An item is deleted only after every
+ *   planned owner of it was deleted, so an owner that is refused, fails or is skipped keeps its
+ *   members — a kept image never loses its signature. (A referrer left behind by a failure after
+ *   its subject went is an orphan, which harms nothing and the next plan deletes.);
+ * - before each later wave the tags are read again and the same checks run, so a race after the
+ *   pre-flight refuses only that item and the members not yet deleted;
  * - the first deletion runs alone: a back end that refuses deletes altogether
  *   ({@link DeleteUnsupportedError}, or an authorisation error) stops the run before anything else
  *   is tried.
@@ -30,6 +38,7 @@ export interface ApplyItemResult {
   tags: string[];
   category: string;
   order?: number;
+  /** The wave it was deleted (or settled) in: owners go in earlier waves than their members. */
   wave?: number;
   /** `absent`: already gone when we came to delete it (counts as done). */
   status: ApplyStatus;
@@ -109,6 +118,52 @@ function isFatal(err: unknown): boolean {
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/** What a manifest references: the entries of an index, and its `subject`. */
+interface References {
+  children: string[];
+  subject?: string;
+}
+
+type Relation = 'child' | 'referrer';
+
+/** A pre-flight or wave check's verdict on one item. */
+interface Problem {
+  status: 'refused' | 'skipped';
+  reason: string;
+}
+
+/** The digest an attachment tag names, when it names a whole one. */
+function attachmentSubject(tag: string): string | undefined {
+  const a = parseAttachmentTag(tag);
+  if (!a) return undefined;
+  const full = a.algorithm === 'sha256' ? 64 : 128;
+  return a.hex.length === full ? `${a.algorithm}:${a.hex}` : undefined;
+}
+
+/**
+ * Waves of deletion, owner first: an item's wave comes after the waves of all its planned owners.
+ * Items only reachable through a reference cycle go last, together.
+ */
+export function deletionWaves(
+  digests: readonly string[],
+  ownersOf: ReadonlyMap<string, ReadonlySet<string>>,
+): string[][] {
+  const waves: string[][] = [];
+  const placed = new Set<string>();
+  let left = [...digests];
+  while (left.length > 0) {
+    const ready = left.filter((d) => [...(ownersOf.get(d) ?? [])].every((o) => placed.has(o)));
+    if (ready.length === 0) {
+      waves.push(left);
+      break;
+    }
+    waves.push(ready);
+    for (const d of ready) placed.add(d);
+    left = left.filter((d) => !placed.has(d));
+  }
+  return waves;
+}
+
 /** Deletes the plan's items (see the module comment for every check on the way). */
 export async function applyPlan(
   plan: RetentionPlan,
@@ -120,17 +175,13 @@ export async function applyPlan(
   const concurrency = opts.concurrency ?? 4;
 
   const items = [...plan.delete].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
-  const planned = new Set(items.map((i) => i.digest));
+  const byDigest = new Map(items.map((i) => [i.digest, i]));
+  const planned = new Set(byDigest.keys());
   const known = new Set<string>([
     ...plan.keep.map((i) => i.digest),
     ...items.map((i) => i.digest),
     ...Object.values(plan.tags),
   ]);
-  const waves = new Map<number, PlanItem[]>();
-  for (const item of items) {
-    const w = item.wave ?? item.order ?? 0;
-    (waves.get(w) ?? waves.set(w, []).get(w)!).push(item);
-  }
 
   const results = new Map<string, ApplyItemResult>();
   /** Planned digests that must survive, and why. */
@@ -140,49 +191,63 @@ export async function applyPlan(
   let deletedSoFar = 0;
 
   const block = (digest: string, reason: string): void => {
-    if (planned.has(digest) && !blocked.has(digest)) blocked.set(digest, reason);
+    if (planned.has(digest) && !results.has(digest) && !blocked.has(digest)) blocked.set(digest, reason);
+  };
+  const label = (digest: string): string => {
+    const tags = byDigest.get(digest)?.tags ?? [];
+    return tags.length > 0 ? `${shortDigest(digest)} (${tags.join(', ')})` : shortDigest(digest);
   };
 
-  // What a manifest references (its children and its subject), read on demand and remembered.
-  const refs = new Map<string, Promise<string[]>>();
-  const referencesOf = (digest: string): Promise<string[]> => {
+  // Dependencies among planned items: owner → member, and subjects outside the plan.
+  const membersOf = new Map<string, Map<string, Relation>>();
+  const ownersOf = new Map<string, Set<string>>();
+  const outsideSubjects = new Map<string, Set<string>>();
+  const addEdge = (owner: string, member: string, relation: Relation): void => {
+    if (owner === member || !planned.has(member)) return;
+    if (!planned.has(owner)) {
+      // A referrer whose subject the plan does not delete: the subject was absent when planning.
+      if (relation === 'referrer')
+        (outsideSubjects.get(member) ?? outsideSubjects.set(member, new Set()).get(member)!).add(owner);
+      return;
+    }
+    (membersOf.get(owner) ?? membersOf.set(owner, new Map()).get(owner)!).set(member, relation);
+    (ownersOf.get(member) ?? ownersOf.set(member, new Set()).get(member)!).add(owner);
+  };
+  for (const item of items) {
+    if (item.via) addEdge(item.via.of, item.digest, item.via.relation);
+    for (const tag of item.tags) {
+      const subject = attachmentSubject(tag);
+      if (subject !== undefined) addEdge(subject, item.digest, 'referrer');
+    }
+  }
+
+  // What a manifest references, read on demand and remembered.
+  const refs = new Map<string, Promise<References>>();
+  const referencesOf = (digest: string): Promise<References> => {
     let p = refs.get(digest);
     if (!p) {
       p = backend.fetchManifest(digest, signal).then(
-        (fact) => {
-          const out: string[] = [];
+        (fact): References => {
           if (fact.manifest.kind === 'index') {
-            out.push(...fact.manifest.index.manifests.map((d) => d.digest));
-            if (fact.manifest.index.subject) out.push(fact.manifest.index.subject.digest);
-          } else if (fact.manifest.manifest.subject) {
-            out.push(fact.manifest.manifest.subject.digest);
+            const { index } = fact.manifest;
+            return {
+              children: index.manifests.map((d) => d.digest),
+              ...(index.subject ? { subject: index.subject.digest } : {}),
+            };
           }
-          return out;
+          const { subject } = fact.manifest.manifest;
+          return { children: [], ...(subject ? { subject: subject.digest } : {}) };
         },
         (err: unknown) => {
           if (signal?.aborted) throw err;
           // Gone since: it references nothing any more.
-          if ((err as { exitCode?: number }).exitCode === 4) return [];
+          if ((err as { exitCode?: number }).exitCode === 4) return { children: [] };
           throw err;
         },
       );
       refs.set(digest, p);
     }
     return p;
-  };
-
-  /** `digest` survives: whatever planned item it references must survive too. */
-  const protectReferencesOf = async (digest: string, tags: readonly string[], why: string): Promise<void> => {
-    for (const tag of tags) {
-      const a = parseAttachmentTag(tag);
-      if (a) block(`${a.algorithm}:${a.hex}`, `${why} (its tag ${tag} names it)`);
-    }
-    try {
-      for (const r of await referencesOf(digest)) block(r, why);
-    } catch (err) {
-      if (signal?.aborted) throw err;
-      blockAll ??= `${shortDigest(digest)} could not be read (${messageOf(err)}), so what it references is unknown`;
-    }
   };
 
   /** Manifests that appeared since the plan: walk what they reference through unknown digests. */
@@ -194,7 +259,7 @@ export async function applyPlan(
       const d = queue.pop()!;
       if (walked.has(d)) continue;
       walked.add(d);
-      let out: string[];
+      let out: References;
       try {
         out = await referencesOf(d);
       } catch (err) {
@@ -202,20 +267,51 @@ export async function applyPlan(
         blockAll ??= `${tag} points to ${shortDigest(d)}, new since the plan, which could not be read (${messageOf(err)})`;
         return;
       }
-      for (const r of out) {
+      for (const r of [...out.children, ...(out.subject !== undefined ? [out.subject] : [])]) {
         block(r, why);
         if (!known.has(r)) queue.push(r);
       }
     }
   };
 
-  const settle = (item: PlanItem, status: ApplyStatus, reason?: string): ApplyItemResult => {
+  /** Reads the tags again; what changed since the plan protects what it names or references. */
+  const scanTags = async (): Promise<Map<string, string>> => {
+    const current = await backend.listTags(signal);
+    for (const [tag, digest] of current) {
+      if (plan.tags[tag] === digest) continue;
+      const subject = attachmentSubject(tag);
+      if (subject !== undefined) block(subject, `${tag} was added since the plan`);
+      if (!known.has(digest)) await protectFromNew(digest, tag);
+    }
+    return current;
+  };
+
+  /** Whether `item` may go now, given the tags now. */
+  const problemOf = (item: PlanItem, current: ReadonlyMap<string, string>): Problem | undefined => {
+    const reason = blocked.get(item.digest);
+    if (reason !== undefined) return { status: 'skipped', reason };
+    const check = checkPlanItem(item, current);
+    if (!check.ok) return { status: 'refused', reason: check.reason };
+    for (const subject of outsideSubjects.get(item.digest) ?? []) {
+      for (const [tag, digest] of current) {
+        if (digest === subject) {
+          return {
+            status: 'refused',
+            reason: `its subject ${shortDigest(subject)}, absent when planned, now has tag ${tag}`,
+          };
+        }
+      }
+    }
+    return undefined;
+  };
+
+  const settle = (item: PlanItem, status: ApplyStatus, wave: number, reason?: string): ApplyItemResult => {
     const r: ApplyItemResult = {
       digest: item.digest,
       tags: [...item.tags],
       category: item.category,
       ...(item.order !== undefined ? { order: item.order } : {}),
-      ...(item.wave !== undefined ? { wave: item.wave } : {}),
+      wave,
       status,
       ...(reason !== undefined ? { reason } : {}),
       bytes: status === 'deleted' ? item.bytes : 0,
@@ -225,23 +321,87 @@ export async function applyPlan(
     return r;
   };
 
-  const processItem = async (item: PlanItem, current: Map<string, string>): Promise<void> => {
+  // Pre-flight 1: read every planned manifest again, for the links the plan may not record (an
+  // image two planned indexes share, a subject field) and for subjects that came back.
+  await mapLimit(items, concurrency, async (item) => {
+    try {
+      const r = await referencesOf(item.digest);
+      for (const child of r.children) addEdge(item.digest, child, 'child');
+      if (r.subject !== undefined) addEdge(r.subject, item.digest, 'referrer');
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      // Unreadable when planned too: the plan's own links are all anyone knows.
+      if (item.kind === 'unknown') return;
+      blocked.set(
+        item.digest,
+        `could not be read before deleting (${messageOf(err)}), so what it references is unknown`,
+      );
+    }
+  });
+  const waves = deletionWaves(
+    items.map((i) => i.digest),
+    ownersOf,
+  );
+  const waveOf = new Map<string, number>();
+  waves.forEach((w, n) => w.forEach((d) => waveOf.set(d, n + 1)));
+
+  // Pre-flight 2: the tags now, checked against every item; a problem holds back its whole group.
+  let current = await scanTags();
+  if (blockAll === undefined) {
+    const problems = new Map<string, Problem>();
+    for (const item of items) {
+      const p = problemOf(item, current);
+      if (p) problems.set(item.digest, p);
+    }
+    const seen = new Set<string>();
+    for (const item of items) {
+      if (seen.has(item.digest)) continue;
+      // The group: everything linked to this item as owner or member, transitively.
+      const group: string[] = [];
+      const queue = [item.digest];
+      seen.add(item.digest);
+      while (queue.length > 0) {
+        const d = queue.pop()!;
+        group.push(d);
+        for (const n of [...(membersOf.get(d)?.keys() ?? []), ...(ownersOf.get(d) ?? [])]) {
+          if (!seen.has(n)) {
+            seen.add(n);
+            queue.push(n);
+          }
+        }
+      }
+      const inPlanOrder = group.map((d) => byDigest.get(d)!).sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+      const causes = inPlanOrder.filter((i) => problems.has(i.digest));
+      if (causes.length === 0) continue;
+      const cause = causes.find((i) => problems.get(i.digest)!.status === 'refused') ?? causes[0]!;
+      const why = problems.get(cause.digest)!;
+      for (const g of inPlanOrder) {
+        const own = problems.get(g.digest);
+        if (own) settle(g, own.status, waveOf.get(g.digest)!, own.reason);
+        else
+          settle(
+            g,
+            why.status,
+            waveOf.get(g.digest)!,
+            `kept with ${label(cause.digest)}, which was ${why.status}: ${why.reason}`,
+          );
+      }
+    }
+  }
+
+  const processItem = async (item: PlanItem, wave: number): Promise<void> => {
+    if (results.has(item.digest)) return; // settled in the pre-flight
     if (stopped !== undefined) {
-      settle(item, 'skipped', `not attempted: ${messageOf(stopped)}`);
+      settle(item, 'skipped', wave, `not attempted: ${messageOf(stopped)}`);
       return;
     }
     if (blockAll !== undefined) {
-      settle(item, 'skipped', blockAll);
+      settle(item, 'skipped', wave, blockAll);
       return;
     }
-    const reason = blocked.get(item.digest);
-    if (reason !== undefined) {
-      settle(item, 'skipped', reason);
-      return;
-    }
-    const check = checkPlanItem(item, current);
-    if (!check.ok) {
-      settle(item, 'refused', check.reason);
+    const problem = problemOf(item, current);
+    if (problem) {
+      settle(item, problem.status, wave, problem.reason);
       return;
     }
     try {
@@ -254,48 +414,40 @@ export async function applyPlan(
         signal,
       );
       deletedSoFar++;
-      settle(item, outcome);
+      settle(item, outcome, wave);
     } catch (err) {
       if (signal?.aborted) throw new CancelledError('interrupted while deleting', { cause: err });
-      if (isFatal(err)) {
-        stopped ??= err;
-        settle(item, 'failed', messageOf(err));
-        return;
-      }
-      settle(item, 'failed', messageOf(err));
+      if (isFatal(err)) stopped ??= err;
+      settle(item, 'failed', wave, messageOf(err));
     }
   };
 
-  for (const wave of [...waves.keys()].sort((a, b) => a - b)) {
-    const waveItems = waves.get(wave)!;
-    if (stopped === undefined && blockAll === undefined) {
-      const current = await backend.listTags(signal);
-      for (const [tag, digest] of current) {
-        if (plan.tags[tag] === digest) continue;
-        const a = parseAttachmentTag(tag);
-        if (a) block(`${a.algorithm}:${a.hex}`, `${tag} was added since the plan`);
-        if (!known.has(digest)) await protectFromNew(digest, tag);
-      }
-      // Until one deletion went through, one at a time: a back end that refuses deletes stops
-      // the run at its first answer.
-      let i = 0;
-      for (; i < waveItems.length && deletedSoFar === 0 && stopped === undefined; i++) {
-        await processItem(waveItems[i]!, current);
-      }
-      await mapLimit(waveItems.slice(i), concurrency, (item) => processItem(item, current));
-    } else {
-      for (const item of waveItems) await processItem(item, new Map());
+  for (const [n, digests] of waves.entries()) {
+    const wave = n + 1;
+    const waveItems = digests.map((d) => byDigest.get(d)!).sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+    const pending = waveItems.filter((i) => !results.has(i.digest));
+    if (pending.length > 0 && n > 0 && stopped === undefined && blockAll === undefined) {
+      current = await scanTags();
     }
-    // Whatever survived this wave keeps what it references alive in the waves to come.
+    // Until one deletion went through, one at a time: a back end that refuses deletes stops the
+    // run at its first answer.
+    let i = 0;
+    for (; i < pending.length && deletedSoFar === 0 && stopped === undefined; i++) {
+      await processItem(pending[i]!, wave);
+    }
+    await mapLimit(pending.slice(i), concurrency, (item) => processItem(item, wave));
+    // An owner that survived this wave keeps its members (children, signatures, referrers).
     for (const item of waveItems) {
       const r = results.get(item.digest)!;
       if (r.status === 'deleted' || r.status === 'absent') continue;
-      if (stopped !== undefined || blockAll !== undefined) continue;
-      await protectReferencesOf(
-        item.digest,
-        item.tags,
-        `referenced by ${shortDigest(item.digest)}, which was not deleted`,
-      );
+      for (const [member, relation] of membersOf.get(item.digest) ?? []) {
+        block(
+          member,
+          relation === 'child'
+            ? `referenced by ${shortDigest(item.digest)}, which was not deleted`
+            : `refers to ${shortDigest(item.digest)}, which was not deleted`,
+        );
+      }
     }
   }
 

@@ -61,8 +61,9 @@ export interface RetentionBackend {
 
 /**
  * The back end refuses deletes altogether: a registry without `storage.delete` (405 or
- * `UNSUPPORTED`), ghcr.io through the Distribution API, a token without the delete permission.
- * Apply stops at the first one: nothing else is attempted.
+ * `UNSUPPORTED`), ghcr.io through the Distribution API (exit 6). A token without the delete
+ * permission is an `AuthError` instead (exit 3). Apply stops at either: nothing else is
+ * attempted.
  */
 export class DeleteUnsupportedError extends GhcrOptimizeError {
   readonly exitCode = ExitCode.Protocol;

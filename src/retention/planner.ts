@@ -15,12 +15,14 @@
  * 5. Fail closed: if a kept manifest could not be read, what it references is unknown, so nothing
  *    is deleted at all (every deletion becomes a "held" keep).
  *
- * Deletion order (`order`, `wave`): a manifest is deleted before anything it references, so at no
- * point does a surviving manifest point at a deleted one. An index goes before its children (a
- * reader never resolves an index whose platform images are gone); a signature, attestation or
- * referrer goes before its subject (nothing is left signing a deleted digest); a referrers index
- * goes before its entries. Within a wave (items that may be deleted in parallel) referrers come
- * first, then images, then children; ties break by tag, then digest.
+ * Deletion order (`order`, `wave`): an owner is deleted before its members. An index goes before
+ * its children (a reader never resolves an index whose platform images are gone); a subject goes
+ * before its signatures, attestations and referrers, and a referrers index before its entries. The
+ * second rule is what keeps a kept image signed: if the subject is refused at apply time (it gained
+ * a tag since the plan), its signature has not been touched yet and is skipped with it. The price
+ * is a signature briefly left without its subject, which harms nothing. Within a wave (items that
+ * may be deleted in parallel) images come first, then referrers, then children; ties break by tag,
+ * then digest.
  */
 import { UsageError } from '../errors.js';
 import {
@@ -494,17 +496,17 @@ export function planRetention(inventory: Inventory, policy: RetentionPolicy, now
   };
 }
 
-/** Referrers first, then images, then children: the tie-break inside a wave. */
+/** Images first, then referrers, then children: the tie-break inside a wave. */
 function phase(item: PlanItem): number {
-  if (item.via?.relation === 'referrer' || item.category === 'orphan') return 0;
+  if (item.via?.relation === 'referrer' || item.category === 'orphan') return 1;
   if (item.via?.relation === 'child') return 2;
-  return 1;
+  return 0;
 }
 
 /**
- * Orders deletions so that a manifest goes before everything it references: an index before its
- * children, a referrer before its subject. Kahn's algorithm in waves; a wave's items reference
- * nothing else still waiting, so a wave may be deleted in parallel.
+ * Orders deletions so that an owner goes before its members: an index before its children, a
+ * subject before its signatures and referrers (see the module comment for why). Kahn's algorithm
+ * in waves; no two items of a wave are owner and member, so a wave may be deleted in parallel.
  */
 export function orderDeletions(
   items: PlanItem[],
@@ -520,10 +522,9 @@ export function orderDeletions(
   }
   for (const l of links) {
     if (!byDigest.has(l.owner) || !byDigest.has(l.member) || l.owner === l.member) continue;
-    // The one that holds the reference goes first.
-    const [first, second] = l.relation === 'child' ? [l.owner, l.member] : [l.member, l.owner];
-    preds.get(second)!.add(first);
-    succs.get(first)!.add(second);
+    // The owner (index, subject) goes first; its member only once the owner is gone.
+    preds.get(l.member)!.add(l.owner);
+    succs.get(l.owner)!.add(l.member);
   }
   const tieBreak = (a: PlanItem, b: PlanItem): number =>
     phase(a) - phase(b) ||

@@ -86,7 +86,11 @@ export function renderApplied(plan: RetentionPlan, result: ApplyResult): string 
 export function appliedSummaryLine(result: ApplyResult, kept?: number): string {
   const parts = [`deleted ${result.deleted} manifest${result.deleted === 1 ? '' : 's'}`];
   if (result.absent > 0) parts.push(`${result.absent} already gone`);
-  if (result.refused > 0) parts.push(`refused ${result.refused}`);
+  if (result.refused > 0) {
+    parts.push(
+      `refused ${result.refused} (changed since the plan was made: a tag moved or was added, here or on an item planned with it)`,
+    );
+  }
   if (result.skipped > 0) parts.push(`skipped ${result.skipped}`);
   if (result.failed > 0) parts.push(`failed ${result.failed}`);
   const bytes =

@@ -19,7 +19,7 @@ export interface TrivyArgsOptions {
   target: TrivyTarget;
   /** The report file trivy writes. */
   output: string;
-  /** `os/arch[/variant]` of a multi-platform image. */
+  /** `os/arch[/variant]` of a multi-platform image (passed to trivy for an image reference only). */
   platform?: string;
 }
 
@@ -41,7 +41,9 @@ export function buildTrivyArgs(o: TrivyArgsOptions): string[] {
     '--quiet',
     '--exit-code',
     '0',
-    ...(o.platform ? ['--platform', o.platform] : []),
+    // Trivy selects a platform only when it pulls: with --input it takes the layout's first image
+    // (or an archive's only one), so the caller stages exactly the platform it wants.
+    ...(o.platform && o.target.kind === 'image' ? ['--platform', o.platform] : []),
     ...(o.target.kind === 'input' ? ['--input', o.target.path] : [o.target.ref]),
   ];
 }
@@ -76,6 +78,19 @@ export async function requireTrivy(env: NodeJS.ProcessEnv = process.env): Promis
     });
   }
   return exe;
+}
+
+/** Our registry credentials in the environment; trivy reading a staged layout needs none of them. */
+const REGISTRY_SECRET_VARS = ['GHCR_TOKEN', 'GITHUB_TOKEN'];
+
+/**
+ * The environment for a trivy that scans a layout we pulled: ours minus the registry tokens, so a
+ * token meant for our pull is not handed to another program (trivy's DB download is anonymous).
+ */
+export function layoutScanEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of REGISTRY_SECRET_VARS) delete copy[name];
+  return copy;
 }
 
 export interface RunTrivyOptions {

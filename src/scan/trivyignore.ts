@@ -124,8 +124,9 @@ export function parseTrivyIgnoreYaml(text: string, path: string, now = new Date(
 }
 
 /**
- * Loads an ignore file. A missing file is no error (Trivy's behaviour, and `.trivyignore` is
- * optional); `explicit` adds a warning so a mistyped `--ignore-file` does not go unnoticed.
+ * Loads an ignore file. A missing default file is no error (`.trivyignore` is optional); a missing
+ * `explicit` one (`--ignore-file`) is a usage error: a mistyped name would otherwise let findings
+ * the user meant to accept fail the gate, or worse, pass a gate run on the wrong assumptions.
  */
 export async function loadIgnoreFile(
   path: string,
@@ -137,14 +138,10 @@ export async function loadIgnoreFile(
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      return opts.explicit
-        ? {
-            path,
-            rules: [],
-            expired: [],
-            warnings: [`ignore file ${path} does not exist; nothing is ignored`],
-          }
-        : undefined;
+      if (!opts.explicit) return undefined;
+      throw new UsageError(`ignore file ${path} does not exist`, {
+        hint: 'check the --ignore-file path, or leave it out to use ./.trivyignore when present',
+      });
     }
     throw new UsageError(`cannot read ignore file ${path}: ${code ?? String(err)}`);
   }

@@ -101,7 +101,7 @@ export async function checkTagSignatures(repo: Repository, opts: VerifyOptions):
       continue;
     }
     if (!verifyBytes(opts.key, payloadBytes, Buffer.from(b64, 'base64'))) {
-      reject('the signature does not match the public key');
+      reject(KEY_MISMATCH);
       continue;
     }
     let payload: SimpleSigning;
@@ -113,7 +113,7 @@ export async function checkTagSignatures(repo: Repository, opts: VerifyOptions):
     }
     const claimed = payload.critical.image['docker-manifest-digest'];
     if (claimed !== opts.digest) {
-      reject(`signed for another image (${claimed})`);
+      reject(`${ANOTHER_IMAGE}(${claimed})`);
       continue;
     }
     const identity = payload.critical.identity['docker-reference'];
@@ -132,6 +132,32 @@ export async function checkTagSignatures(repo: Repository, opts: VerifyOptions):
   return { digest: opts.digest, signatureTag: tag, layers: layers.length, verified, rejected };
 }
 
+const ANOTHER_IMAGE = 'signed for another image ';
+const KEY_MISMATCH = 'the signature does not match the public key';
+
+/**
+ * The hint for signatures that were all rejected: the reason that tells the user what to do. A
+ * signature made for another digest verified against the key (the digest is checked after the
+ * key), so pointing at the key there would send the user the wrong way.
+ */
+export function rejectionHint(
+  rejected: readonly { reason: string }[],
+  where: string,
+  key: VerificationKey,
+): string {
+  const keyHint = `check that --key is the public key of the signing key (${key.fingerprint})`;
+  if (rejected.some((r) => r.reason === KEY_MISMATCH)) return keyHint;
+  if (rejected.some((r) => r.reason.startsWith('signed for repository ')))
+    return 'the image was signed under another name; --any-reference accepts that (as cosign does)';
+  if (
+    rejected.some(
+      (r) => r.reason.startsWith(ANOTHER_IMAGE) || r.reason.startsWith("the referrer's subject is sha256:"),
+    )
+  )
+    return `the signature belongs to another digest (the image was re-pushed or the signature copied): sign this digest: ghcr-optimize sign ${where} --key cosign.key`;
+  return keyHint;
+}
+
 /** The error of a `.sig` check with no valid signature (the messages `verify` has always printed). */
 export function tagSignatureError(repo: Repository, check: TagCheck, key: VerificationKey): PolicyError {
   const where = `${repo.registry}/${repo.name}@${check.digest}`;
@@ -141,14 +167,9 @@ export function tagSignatureError(repo: Repository, check: TagCheck, key: Verifi
     });
   }
   const { rejected } = check;
-  const foreignRepo = rejected.some((r) => r.reason.startsWith('signed for repository '));
   return new PolicyError(
     `no valid signature for ${where}: ${rejected.length} checked, ${describeRejections(rejected)}`,
-    {
-      hint: foreignRepo
-        ? 'the image was signed under another name; --any-reference accepts that (as cosign does)'
-        : `check that --key is the public key of the signing key (${key.fingerprint})`,
-    },
+    { hint: rejectionHint(rejected, where, key) },
   );
 }
 
@@ -255,7 +276,6 @@ export function signatureReportError(
       hint: `there is ${places.join(' and ')}; sign with "ghcr-optimize sign ${where} --key cosign.key${mode}"`,
     });
   }
-  const keyHint = `check that --key is the public key of the signing key (${key.fingerprint})`;
   const invalid: { mode: SignatureMode; rejected: readonly { reason: string }[] }[] = [];
   if (tag?.status === 'invalid') invalid.push({ mode: 'tag', rejected: tag.rejected });
   if (referrers?.status === 'invalid') invalid.push({ mode: 'referrer', rejected: referrers.rejected });
@@ -271,10 +291,15 @@ export function signatureReportError(
     );
   }
   if (invalid.length === 1 && invalid[0]!.mode === 'tag') return tagSignatureError(repo, tag!, key);
+  const hint = rejectionHint(
+    invalid.flatMap((k) => k.rejected),
+    where,
+    key,
+  );
   if (invalid.length === 1)
-    return new PolicyError(`no valid signature for ${where}: ${describe(invalid[0]!)}`, { hint: keyHint });
+    return new PolicyError(`no valid signature for ${where}: ${describe(invalid[0]!)}`, { hint });
   return new PolicyError(
     `no valid signature for ${where}: ${invalid.map((k) => `${KIND_LABEL[k.mode]}: ${describe(k)}`).join('; ')}`,
-    { hint: keyHint },
+    { hint },
   );
 }

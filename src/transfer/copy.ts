@@ -13,6 +13,7 @@ import { layerInfo } from '../oci/media-types.js';
 import { formatPlatform, platformMatches } from '../oci/platform.js';
 import type { Descriptor, ImageIndex, Platform } from '../oci/schema.js';
 import type { FetchedManifest, ReadTarget, Target } from '../content/target.js';
+import { RemoteTarget } from '../content/remote.js';
 import { Semaphore, mapLimit } from '../util/concurrency.js';
 import { countBytes } from '../util/streams.js';
 import type { TransferListener } from './events.js';
@@ -72,6 +73,13 @@ export class GraphCopier {
   readonly #manifests = new Map<string, Promise<void>>();
   readonly #sem: Semaphore;
   readonly #emit: TransferListener;
+  /**
+   * Tag to write a manifest under instead of its digest (set by finish() for its root): a PUT by
+   * tag stores the manifest too, so the root costs one request, not two.
+   */
+  readonly #tagFor = new Map<string, string>();
+  /** `tag digest` → what #copyManifest wrote under that tag, so finish() does not write it again. */
+  readonly #tagged = new Map<string, Descriptor>();
   /** Manifests that exist only here (converted, or a filtered index), served instead of the source's. */
   readonly rewritten = new Map<string, FetchedManifest>();
   /** Aborted on the first failure (or by the caller), so sibling transfers stop early. */
@@ -130,7 +138,12 @@ export class GraphCopier {
       const blobs = [config, ...layers.filter((l) => layerInfo(l.mediaType)?.distributable !== false)];
       await Promise.all(blobs.map((b) => this.copyBlob(b)));
     }
-    if (!this.opts.dryRun) await this.dst.pushManifest(m.bytes, m.descriptor.mediaType, undefined, signal);
+    if (!this.opts.dryRun) {
+      // Read at the moment of writing: a later finish() of the same digest may have named a tag.
+      const tag = this.#tagFor.get(desc.digest);
+      const written = await this.dst.pushManifest(m.bytes, m.descriptor.mediaType, tag, signal);
+      if (tag !== undefined) this.#tagged.set(`${tag} ${desc.digest}`, written);
+    }
     this.#emit({ type: 'manifest-done', digest: desc.digest, size: desc.size, outcome: 'copied' });
   }
 
@@ -156,18 +169,26 @@ export class GraphCopier {
     }
     // Existence checks are cheap and run freely (the connection pool bounds them); only the
     // transfers themselves take a slot.
+    const progress = (bytes: number): void =>
+      this.#emit({ type: 'blob-progress', digest: desc.digest, bytes });
+    // Registry → registry: the bytes stream straight through, their size and digest checked on
+    // the fly (blobChunks), with no stream layers in between.
+    const direct =
+      this.src instanceof RemoteTarget && this.dst instanceof RemoteTarget ? this.src : undefined;
     const outcome = await this.#sem.use(() => {
       this.#emit({ type: 'blob-start', digest: desc.digest, size: desc.size });
       return this.dst.pushBlob(
         desc,
-        {
-          size: desc.size,
-          verified: true,
-          open: (): Readable =>
-            countBytes(this.src.fetchBlob(desc, signal), (bytes) =>
-              this.#emit({ type: 'blob-progress', digest: desc.digest, bytes }),
-            ),
-        },
+        direct
+          ? {
+              size: desc.size,
+              open: (): AsyncIterable<Uint8Array> => direct.repo.blobChunks(desc, signal, progress),
+            }
+          : {
+              size: desc.size,
+              verified: true,
+              open: (): Readable => countBytes(this.src.fetchBlob(desc, signal), progress),
+            },
         { from: this.src, ...(signal ? { signal } : {}) },
       );
     });
@@ -181,6 +202,7 @@ export class GraphCopier {
 
   /** Pushes the root (by tag when given) once its subgraph is in place. */
   async finish(root: FetchedManifest, tag: string | undefined): Promise<Descriptor> {
+    if (tag !== undefined) this.#tagFor.set(root.descriptor.digest, tag);
     try {
       await this.copyManifest(root.descriptor, root);
     } catch (err) {
@@ -190,7 +212,9 @@ export class GraphCopier {
       throw err;
     }
     if (tag === undefined || this.opts.dryRun) return root.descriptor;
-    const desc = await this.dst.pushManifest(root.bytes, root.descriptor.mediaType, tag, this.opts.signal);
+    const desc =
+      this.#tagged.get(`${tag} ${root.descriptor.digest}`) ??
+      (await this.dst.pushManifest(root.bytes, root.descriptor.mediaType, tag, this.opts.signal));
     this.#emit({ type: 'tagged', reference: tag, digest: desc.digest });
     return desc;
   }
@@ -286,11 +310,26 @@ export async function copyImage(
   /** Share one copier across several images so common blobs move once. */
   copier?: GraphCopier,
 ): Promise<CopyResult> {
-  if (!copier) {
-    copier = new GraphCopier(src, dst, opts);
-    copier.destinationEmpty = await isEmptyRepository(dst, opts.signal);
-  }
+  // The source manifest, the destination probe and the destination tag are independent: ask
+  // for all three at once (one round trip before the walk instead of three; a warm copy is
+  // mostly this).
+  const ownCopier = !copier;
+  copier ??= new GraphCopier(src, dst, opts);
+  const emptyProbe = ownCopier ? isEmptyRepository(dst, opts.signal) : undefined;
+  const existingTag =
+    dstTag !== undefined && !opts.includeReferrers && !(!ownCopier && copier.destinationEmpty)
+      ? dst.resolve(dstTag, opts.signal).then(
+          (d): Descriptor | undefined => d,
+          (err: unknown) => {
+            if (err instanceof NotFoundError) return undefined;
+            throw err;
+          },
+        )
+      : undefined;
+  // Not awaited when the probe finds the repository empty (or the source fails first).
+  existingTag?.catch(() => undefined);
   const fetched = await src.fetchManifest(srcRef, opts.signal);
+  if (emptyProbe) copier.destinationEmpty = await emptyProbe;
   let root = await selectRoot(src, fetched, opts);
   if (opts.format) {
     const converted = await convertGraph(src, root, opts.format, opts.signal);
@@ -313,11 +352,8 @@ export async function copyImage(
   // A destination tag already on this digest means nothing below it can be missing.
   if (copier.destinationEmpty) {
     // Known empty (a previous tag of this same copy may have filled it since: then check again).
-  } else if (dstTag !== undefined && !opts.includeReferrers) {
-    const existing = await dst.resolve(dstTag, opts.signal).catch((err: unknown) => {
-      if (err instanceof NotFoundError) return undefined;
-      throw err;
-    });
+  } else if (existingTag) {
+    const existing = await existingTag;
     if (existing?.digest === root.descriptor.digest) {
       opts.onEvent?.({
         type: 'manifest-done',

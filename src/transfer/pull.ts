@@ -8,7 +8,6 @@ import { familiarReference, withTag, type Location } from '../ref/index.js';
 import { formatPlatform, platformMatches } from '../oci/platform.js';
 import type { Descriptor, ImageManifest, Platform } from '../oci/schema.js';
 import type { FetchedManifest, ReadTarget, Target } from '../content/target.js';
-import { writeDockerArchive } from '../content/docker-archive.js';
 import { mapLimit } from '../util/concurrency.js';
 import { BlobCache, CachingSource, type CacheStats } from './blob-cache.js';
 import { copyImage, type CopyOptions, type CopyResult } from './copy.js';
@@ -107,6 +106,9 @@ export async function pullToArchive(
   const repoTags = loc.ref
     ? [familiarReference(loc.ref.tag || loc.ref.digest ? loc.ref : withTag(loc.ref, 'latest'))]
     : [];
+  // Loaded here: the tar writer (tar-stream, streamx) is parsed only by the runs that write an archive,
+  // not by every `copy` (whose command module imports this file).
+  const { writeDockerArchive } = await import('../content/docker-archive.js');
   await writeDockerArchive(loc.file, { manifest: image, repoTags }, (desc) => cached.cache.open(desc));
   const config = image.descriptor.platform;
   return {

@@ -316,7 +316,15 @@ describe.skipIf(!haveRegistry || !haveSkopeo)('GitHub Packages API (simulator + 
     const refused = await backend
       .deleteManifest({ digest: victim!.digest, versionId: victim!.id, tags: victim!.tags })
       .catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(DeleteUnsupportedError);
+    // A token without delete:packages is an authorisation problem (exit 3), not a registry that
+    // cannot delete (exit 6).
+    expect(refused).toBeInstanceOf(AuthError);
+    expect(refused).not.toBeInstanceOf(DeleteUnsupportedError);
+    expect(refused).toMatchObject({ status: 403, scope: 'delete:packages', exitCode: 3 });
+    expect((refused as AuthError).message).toMatch(
+      /GitHub refused to delete package version \d+ \(HTTP 403\): the token needs delete:packages$/,
+    );
+    expect((refused as AuthError).hint).toMatch(/delete:packages/);
     expect(await exists('octo-org/app', victim!.digest)).toBe(true);
   });
 

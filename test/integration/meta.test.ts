@@ -7,7 +7,7 @@
  * wired like it (global --json/--quiet/--debug, the runner, the error boundary).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -387,6 +387,48 @@ describe('meta refuses bad input with one line and exit code 2', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/is not in a git repository, and this is not a GitHub Actions run/);
     removeTempDir(dir);
+  });
+
+  it('--bake-file in a directory that does not exist: exit 11 (file system), nothing created', async () => {
+    const missing = join(tmp, 'no-such-dir', 'sub');
+    const r = await runMeta(['--images', 'user/app', '--bake-file', join(missing, 'x.json')], {
+      cwd: tmp,
+      env: actionsEnv('push', 'refs/heads/main', sha, ok),
+    });
+    expect(r.code, r.stderr).toBe(11);
+    expect(r.stderr.split('\n')[0]).toBe(`error: cannot stat ${missing}: no such file or directory (ENOENT)`);
+    expect(existsSync(join(tmp, 'no-such-dir'))).toBe(false);
+  });
+
+  it('--github-output outside a runner (no $RUNNER_TEMP): bake files in our cache, nothing in TMPDIR', async () => {
+    const home = makeTempDir('meta-gh-out');
+    const tmpDir = join(home, 'tmp');
+    mkdirSync(tmpDir);
+    try {
+      const output = join(home, 'github_output');
+      const env = {
+        ...actionsEnv('push', 'refs/heads/main', sha, ok),
+        GITHUB_OUTPUT: output,
+        TMPDIR: tmpDir,
+        XDG_CACHE_HOME: join(home, 'cache'),
+      };
+      for (let i = 0; i < 2; i++) {
+        const r = await runMeta(['--images', 'user/app', '--github-output'], { cwd: home, env });
+        expect(r.code, r.stderr).toBe(0);
+      }
+      // (tsx keeps its own cache there: only our directories matter.)
+      expect(readdirSync(tmpDir).filter((n) => n.startsWith('docker-metadata-action-'))).toEqual([]);
+      const bakeFiles = [...readFileSync(output, 'utf8').matchAll(/^bake-file<<(\S+)\n(.*)\n/gm)].map(
+        (m) => m[2]!,
+      );
+      expect(bakeFiles).toHaveLength(2);
+      // One fixed directory, overwritten by each run: nothing accumulates.
+      expect(bakeFiles[0]).toBe(bakeFiles[1]);
+      expect(bakeFiles[0]!.startsWith(join(home, 'cache', 'ghcr-optimize'))).toBe(true);
+      expect(JSON.parse(readFileSync(bakeFiles[0]!, 'utf8'))).toHaveProperty('target');
+    } finally {
+      removeTempDir(home);
+    }
   });
 
   it('--github-output without $GITHUB_OUTPUT', async () => {

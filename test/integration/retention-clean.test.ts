@@ -280,9 +280,10 @@ describe.skipIf(!ok)('clean and stats against docker-registry 2.8', () => {
     expect(new Set(plan.keep.map((i) => i.digest))).toEqual(new Set(expectedKept.keys()));
 
     const order = (d: string): number => plan.delete.find((i) => i.digest === d)!.order!;
-    expect(order(sigDeleted.digest)).toBeLessThan(order(pr2.digest)); // signature before subject
+    // Owners first: were a subject refused at apply time, its signature would not be gone yet.
+    expect(order(pr2.digest)).toBeLessThan(order(sigDeleted.digest)); // subject before signature
     expect(order(fallbackDeleted.digest)).toBeLessThan(order(sbomDeleted.digest)); // index before entry
-    expect(order(sbomDeleted.digest)).toBeLessThan(order(shaOld.digest)); // referrer before subject
+    expect(order(shaOld.digest)).toBeLessThan(order(fallbackDeleted.digest)); // subject before referrers
     expect(order(pr3.digest)).toBeLessThan(order(pr3arm.digest)); // index before child
 
     const both = plan.keep.find((i) => i.digest === twoCategories.digest)!;
@@ -406,7 +407,8 @@ describe.skipIf(!ok)('clean and stats against docker-registry 2.8', () => {
     // pr-10 moves to a new image between planning and applying.
     await pushImage(registry.url, 'moved', 'pr-10', newer);
     const applied = await cli(['--json', 'clean', '--plan', 'moved.json', '--force']);
-    expectExit(applied, 0);
+    // Refused items: the run did only part of the work (12, incomplete).
+    expectExit(applied, 12);
     const doc = JSON.parse(applied.stdout) as PlanJson;
     expect(doc.apply).toMatchObject({ deleted: 1, refused: 1, skipped: 0, failed: 0 });
     expect(doc.apply!.items.find((i) => i.digest === oldA.digest)).toMatchObject({
@@ -418,10 +420,67 @@ describe.skipIf(!ok)('clean and stats against docker-registry 2.8', () => {
     expect(applied.stderr).toMatch(
       /^warning: .*moved: refused sha256:[0-9a-f]{12} \(pr-10\): tag pr-10 now points to/m,
     );
+    expect(applied.stderr).toMatch(
+      /^warning: 1 item was refused because it changed since the plan was made/m,
+    );
     expect(await manifestStatus(registry, 'moved', oldA.digest)).toBe(200);
     expect(await manifestStatus(registry, 'moved', newer.digest)).toBe(200);
     expect(await manifestStatus(registry, 'moved', oldB.digest)).toBe(404);
     expect((await skopeoListTags(`docker://${repoRef('moved')}`)).sort()).toEqual(['3.0.0', 'pr-10']);
+  }, 180_000);
+
+  it('a subject tagged after planning keeps its signature: nothing of its group is deleted (exit 12)', async () => {
+    // The review's reproduction: pr-2 and its cosign signature are planned for deletion, then
+    // pr-2 is copied to a new tag; applying the saved plan must delete neither.
+    const subject = image('sig2-pr-2', 20);
+    const signature = cosignSignature(subject);
+    const other = image('sig2-pr-3', 20);
+    const release = image('sig2-release', 300);
+    const sigTag = `sha256-${hexOf(subject.digest)}.sig`;
+    await pushImage(registry.url, 'app2', 'pr-2', subject);
+    await pushImage(registry.url, 'app2', sigTag, signature);
+    await pushImage(registry.url, 'app2', 'pr-3', other);
+    await pushImage(registry.url, 'app2', '1.0.0', release);
+
+    const planned = await cli(['--json', 'clean', repoRef('app2'), '--now', NOW, '--plan-out', 'plan2.json']);
+    expectExit(planned, 0);
+    const plan = JSON.parse(planned.stdout) as PlanJson;
+    expect(new Set(plan.delete.map((i) => i.digest))).toEqual(
+      new Set([subject.digest, signature.digest, other.digest]),
+    );
+
+    await skopeoCopy(`docker://${repoRef('app2')}:pr-2`, `docker://${repoRef('app2')}:hotfix-keep`);
+    expect((await skopeoListTags(`docker://${repoRef('app2')}`)).sort()).toContain('hotfix-keep');
+
+    const applied = await cli(['clean', '--plan', 'plan2.json', '--force']);
+    expectExit(applied, 12);
+    expect(applied.stdout).not.toMatch(/^deleted\s+sha256-/m);
+    expect(applied.stdout).toMatch(/^refused\s+pr-2\s+/m);
+    expect(applied.stdout).toMatch(
+      /^refused\s+sha256-[0-9a-f]{12}….sig\s+.*kept with sha256:[0-9a-f]{12} \(pr-2\)/m,
+    );
+    expect(applied.stdout).toMatch(/^deleted\s+pr-3\s+/m);
+    expect(applied.stdout).toMatch(
+      /: deleted 1 manifest, refused 2 \(changed since the plan was made: a tag moved or was added/,
+    );
+    expect(applied.stderr).toMatch(/refused sha256:[0-9a-f]{12} \(pr-2\): .*gained tag hotfix-keep/);
+    expect(applied.stderr).toMatch(
+      /^warning: 2 items were refused because they changed since the plan was made/m,
+    );
+
+    // The kept image is still signed: its signature manifest and tag are there, it still pulls.
+    expect(await manifestStatus(registry, 'app2', subject.digest)).toBe(200);
+    expect(await manifestStatus(registry, 'app2', signature.digest)).toBe(200);
+    expect(await manifestStatus(registry, 'app2', other.digest)).toBe(404);
+    expect((await skopeoListTags(`docker://${repoRef('app2')}`)).sort()).toEqual(
+      ['1.0.0', 'hotfix-keep', 'pr-2', sigTag].sort(),
+    );
+    const out = makeTempDir('ghcr-opt-retention-sig2');
+    try {
+      await skopeoCopy(`docker://${repoRef('app2')}:${sigTag}`, `oci:${join(out, 'layout')}:sig`);
+    } finally {
+      removeTempDir(out);
+    }
   }, 180_000);
 
   it('a registry that does not allow deletes: a clear error, nothing deleted', async () => {

@@ -21,6 +21,8 @@ import { requireTool } from '../support/tools.js';
 
 const ok = requireTool('docker-registry') && requireTool('skopeo');
 const TOKEN = 'ghp_retentionRestoreToken00000000000000001';
+/** A classic token with read:packages only: GitHub answers its deletes 403. */
+const READER = 'ghp_retentionReaderToken000000000000000001';
 
 interface PlanItemJson {
   digest: string;
@@ -34,7 +36,11 @@ interface CleanJson {
   keep: PlanItemJson[];
   delete: PlanItemJson[];
   summary: { manifests: { total: number; kept: number; deleted: number } };
+  runId?: string;
   apply?: { deleted: number; refused: number; skipped: number; failed: number };
+}
+interface CleanRunsJson {
+  runs: { runId: string; at: string; repositories: string[]; deleted: number; restorable: number }[];
 }
 interface LastCleanJson {
   runId: string;
@@ -67,13 +73,13 @@ describe.skipIf(!ok)(
     let home: string;
     const s = retentionScenario('-ghcr');
 
-    const cli = (args: string[]): Promise<CliResult> =>
+    const cli = (args: string[], token = TOKEN): Promise<CliResult> =>
       runCli(args, {
         home,
         timeoutMs: 120_000,
         env: {
           GITHUB_API_URL: sim.apiUrl,
-          GHCR_TOKEN: TOKEN,
+          GHCR_TOKEN: token,
           GHCR_OPTIMIZE_GITHUB_REGISTRIES: reg.host,
         },
       });
@@ -96,7 +102,10 @@ describe.skipIf(!ok)(
       sim = await startGitHubSim({
         registry: reg,
         owners: [{ login: 'octo-org', type: 'Organization', members: ['alice'] }],
-        tokens: { [TOKEN]: { login: 'alice', scopes: ['write:packages', 'delete:packages'] } },
+        tokens: {
+          [TOKEN]: { login: 'alice', scopes: ['write:packages', 'delete:packages'] },
+          [READER]: { login: 'alice', scopes: ['read:packages'] },
+        },
       });
       for (const seed of s.seeds) {
         await sim.push('octo-org', 'app', seed.tag, seed.image, { createdAt: daysAgo(seed.ageDays) });
@@ -215,18 +224,85 @@ describe.skipIf(!ok)(
       }
       const cleanAgain = await cli(['--json', 'clean', app(), '--force', '--now', NOW]);
       expectExit(cleanAgain, 0);
-      expect((JSON.parse(cleanAgain.stdout) as CleanJson).apply).toMatchObject({ deleted: 10, failed: 0 });
+      const againDoc = JSON.parse(cleanAgain.stdout) as CleanJson;
+      expect(againDoc.apply).toMatchObject({ deleted: 10, failed: 0 });
+      expect(againDoc.runId).toMatch(/^[0-9a-f-]{36}$/);
       const third = await cli(['--json', 'clean', app(), '--force', '--now', NOW]);
       expectExit(third, 0);
       const thirdDoc = JSON.parse(third.stdout) as CleanJson;
       expect(thirdDoc.delete).toEqual([]);
       expect(thirdDoc.apply).toMatchObject({ deleted: 0, refused: 0, skipped: 0, failed: 0 });
       expect(thirdDoc.summary.manifests).toEqual({ total: 14, kept: 14, deleted: 0 });
-      const nothing = await cli(['restore', '--last-clean', '--package', 'octo-org/app']);
-      expectExit(nothing, 0);
-      expect(nothing.stdout).toContain(`${app()}: nothing deleted`);
+      const fourth = await cli(['clean', app(), '--force', '--now', NOW]);
+      expectExit(fourth, 0);
+      const fourthRun = /^run ([0-9a-f-]{36})$/m.exec(fourth.stdout)?.[1];
+      expect(fourthRun, fourth.stdout).toBeDefined();
+
+      // 6. Runs that deleted nothing are passed over: --last-clean still means the run that did.
+      const lastDry = await cli([
+        '--json',
+        'restore',
+        '--last-clean',
+        '--package',
+        'octo-org/app',
+        '--dry-run',
+      ]);
+      expectExit(lastDry, 0);
+      const last = JSON.parse(lastDry.stdout) as LastCleanJson;
+      expect(last.runId).toBe(againDoc.runId);
+      expect(last.packages[0]!.versions).toHaveLength(10);
+      const lastText = await cli(['restore', '--last-clean', '--dry-run']);
+      expect(lastText.stdout).toContain(`(run ${againDoc.runId})`);
+      expect(lastText.stdout).toContain(`${app()}: would restore 10 versions`);
+
+      // --list-cleans: every run, newest first, with what it deleted; --run picks one of them.
+      const runsOut = await cli(['--json', 'restore', '--list-cleans', 'octo-org/app']);
+      expectExit(runsOut, 0);
+      const runs = (JSON.parse(runsOut.stdout) as CleanRunsJson).runs;
+      expect(runs.map((r) => [r.runId, r.deleted, r.restorable]).slice(0, 3)).toEqual([
+        [fourthRun, 0, 0],
+        [thirdDoc.runId, 0, 0],
+        [againDoc.runId, 10, 10],
+      ]);
+      expect(runs).toHaveLength(5);
+      expect(runs[0]!.repositories).toEqual([app()]);
+      const runsText = await cli(['restore', '--list-cleans']);
+      expect(runsText.stdout).toMatch(/^RUN\s+AT\s+DELETED\s+RESTORABLE\s+REPOSITORIES$/m);
+      expect(runsText.stdout).toMatch(new RegExp(`^${againDoc.runId}\\s+\\S+\\s+10\\s+10\\s+`, 'm'));
+      const earlier = await cli(['--json', 'restore', '--last-clean', '--run', runs[3]!.runId, '--dry-run']);
+      expectExit(earlier, 0);
+      expect((JSON.parse(earlier.stdout) as LastCleanJson).runId).toBe(runs[3]!.runId);
+      const byPrefix = await cli(['restore', '--last-clean', '--run', thirdDoc.runId!.slice(0, 13)]);
+      expectExit(byPrefix, 0);
+      expect(byPrefix.stdout).toContain(`(run ${thirdDoc.runId})`);
+      expect(byPrefix.stdout).toContain(`${app()}: nothing deleted`);
+      const unknown = await cli(['restore', '--last-clean', '--run', 'no-such-run']);
+      expectExit(unknown, 4);
+      expect(unknown.stderr).toContain(
+        'no `clean --force` run no-such-run is recorded in the insights store',
+      );
+      const stray = await cli(['restore', '--run', thirdDoc.runId!]);
+      expectExit(stray, 2);
       expect((await skopeoListTags(`docker://${app()}`)).sort()).toEqual([...s.keptTags].sort());
     }, 400_000);
+
+    it('a token without delete:packages: exit 3 naming the scope, nothing deleted', async () => {
+      const expired = makeImage({ config: { created: daysAgo(30) }, layers: [{ 'pr.txt': 'locked pr' }] });
+      const kept = makeImage({ config: { created: daysAgo(1) }, layers: [{ 'main.txt': 'locked main' }] });
+      await sim.push('octo-org', 'locked', 'pr-4', expired, { createdAt: daysAgo(30) });
+      await sim.push('octo-org', 'locked', 'main', kept, { createdAt: daysAgo(1) });
+      const locked = `${reg.host}/octo-org/locked`;
+
+      const r = await cli(['clean', locked, '--force', '--now', NOW], READER);
+      expectExit(r, 3);
+      expect(r.stderr).toMatch(
+        /^error: .*octo-org\/locked@sha256:[0-9a-f]{64}: GitHub refused to delete package version \d+ \(HTTP 403\): the token needs delete:packages$/m,
+      );
+      expect(r.stderr).toMatch(/^hint: .*delete:packages/m);
+      expect(r.stderr + r.stdout).not.toContain(READER);
+      expect(await manifestStatus(reg, 'octo-org/locked', expired.digest)).toBe(200);
+      expect((await skopeoListTags(`docker://${locked}`)).sort()).toEqual(['main', 'pr-4']);
+    }, 120_000);
 
     it('a registry clean is recorded too, but cannot be restored: a clear error', async () => {
       const old = makeImage({ config: { created: daysAgo(30) }, layers: [{ 'pr.txt': 'plain pr' }] });

@@ -463,6 +463,9 @@ describe
       });
       const v = await cli(['verify', `${ref}:2`, '--key', key('a', 'pub')]);
       expectError(v, 9, new RegExp(`: 1 checked, signed for another image \\(${img.digest}\\)$`));
+      expect(v.stderrLines[1]).toMatch(
+        /^hint: the signature belongs to another digest \(the image was re-pushed or the signature copied\): sign this digest: ghcr-optimize sign .*@sha256:[0-9a-f]{64} --key cosign\.key$/,
+      );
       // The original still verifies.
       expectExit(await cli(['verify', `${ref}:1`, '--key', key('a', 'pub')]), 0);
       expect(v.stdout).toBe('');

@@ -318,7 +318,9 @@ describe
       });
     });
 
-    it('a missing signature exits 4; a wrong key and a signature for another image exit 9', async () => {
+    it('a missing signature exits 4; a wrong key and a signature for another image exit 9', async ({
+      expect,
+    }) => {
       const repo = await pushed('app/wrong');
       const img = image('app/wrong');
       const other = image('app/wrong-other');
@@ -342,10 +344,11 @@ describe
         JSON.parse(sigManifest.toString()),
         'application/vnd.oci.image.manifest.v1+json',
       );
-      expectOneLineError(
-        await cli(['verify', `${repo}:2`, '--key', key('a', 'pub')]),
-        9,
-        new RegExp(`signed for another image \\(${img.digest}\\)$`),
+      const copied = await cli(['verify', `${repo}:2`, '--key', key('a', 'pub')]);
+      expectOneLineError(copied, 9, new RegExp(`signed for another image \\(${img.digest}\\)$`));
+      // The key is right: the hint says what is wrong instead of pointing at --key.
+      expect(copied.stderrLines[1]).toBe(
+        `hint: the signature belongs to another digest (the image was re-pushed or the signature copied): sign this digest: ghcr-optimize sign ${repo}@${other.digest} --key cosign.key`,
       );
     });
 

@@ -167,10 +167,11 @@ export function retentionScenario(salt = ''): RetentionScenario {
     expectedKept,
     deletedTags,
     keptTags: seeds.map((s) => s.tag).filter((t) => !deletedTags.has(t)),
+    // Owners first: a subject before its signature and referrers, an index before its children.
     orderPairs: [
-      [sigDeleted.digest, pr2.digest],
+      [pr2.digest, sigDeleted.digest],
       [fallbackDeleted.digest, sbomDeleted.digest],
-      [sbomDeleted.digest, shaOld.digest],
+      [shaOld.digest, fallbackDeleted.digest],
       [pr3.digest, pr3arm.digest],
     ],
     twoCategories: twoCategories.digest,

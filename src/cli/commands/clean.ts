@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Command } from '@commander-js/extra-typings';
-import { UsageError } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import { formatRepository, parseReference, type RepositoryName } from '../../ref/index.js';
 import {
   ApplyStoppedError,
@@ -154,9 +154,12 @@ an image keeps its signatures, attestations and referrers (cosign sha256-<hex>.s
 tags, OCI subject, sha256-<hex> fallback indexes). A manifest that cannot be read holds every
 deletion (fail closed).
 
-Deletion follows the plan's order: an index before its children, a signature or referrer before
-its subject. Before each wave the tags are read again: an item whose tags moved (or gained a
-tag) since the plan is refused, and what a surviving manifest references is never deleted.
+Before the first deletion every planned manifest and every tag is read again: an item whose tags
+moved (or that gained a tag) since the plan is refused together with everything planned with it
+(an index and its children, an image and its signatures, attestations and referrers). Deletion
+then goes owner first: an index before its children, an image before its signatures and
+referrers, the tags read again before each wave. A manifest that is not deleted keeps its
+children and its signatures. Any refused item makes the exit code 12 (incomplete).
 A saved plan made under another policy is refused as a whole.
 
 Any OCI registry (Distribution API): deleting is DELETE /v2/NAME/manifests/DIGEST, which the
@@ -170,8 +173,9 @@ On ghcr.io the GitHub Packages API lists every version, tagged or not, and does 
 Repositories default to the "services:" of the config file.
 
 Every --force run records what it deleted (digests, tags; on GHCR the package version ids) in
-the insights store: "ghcr-optimize restore --last-clean" brings GHCR versions back within 30
-days. GHCR_OPTIMIZE_GITHUB_REGISTRIES=host,… treats other registry hosts as GitHub-managed
+the insights store under a run id, printed last: "ghcr-optimize restore --last-clean" brings
+back the GHCR versions of the most recent run that deleted something within 30 days, and
+"restore --last-clean --run ID" those of an earlier one ("restore --list-cleans" lists them). GHCR_OPTIMIZE_GITHUB_REGISTRIES=host,… treats other registry hosts as GitHub-managed
 (a GitHub Enterprise Server container registry, with GITHUB_API_URL set).
 
 Examples:
@@ -282,9 +286,14 @@ export function cleanCommand(run: Runner) {
         const deletedAny = applied.some((a) => a.apply.deleted > 0);
         // Stopped before anything was deleted: the error alone says it all.
         if (stop !== undefined && !deletedAny) throw stop;
-        const docs = applied.map((a) => ({ ...a.plan, apply: a.apply }));
-        ctx.out.result(docs.length === 1 ? docs[0] : { schemaVersion: 1, plans: docs }, () =>
-          applied.map((a) => renderApplied(a.plan, a.apply)).join('\n\n'),
+        // The run id names this invocation in the insights store: `restore --last-clean --run ID`.
+        const docs = applied.map((a) => ({ ...a.plan, runId, apply: a.apply }));
+        const onGithub = backends.some((b) => b.kind === 'github');
+        ctx.out.result(docs.length === 1 ? docs[0] : { schemaVersion: 1, runId, plans: docs }, () =>
+          [
+            ...applied.map((a) => renderApplied(a.plan, a.apply)),
+            `run ${runId}${deletedAny && onGithub ? ` (undo: ghcr-optimize restore --last-clean --run ${runId})` : ''}`,
+          ].join('\n\n'),
         );
         if (stop !== undefined) throw stop;
         const failed = applied.reduce((n, a) => n + a.apply.failed, 0);
@@ -292,6 +301,14 @@ export function cleanCommand(run: Runner) {
           throw new DeletionsFailedError(`${failed} deletion${failed === 1 ? '' : 's'} failed`, {
             hint: 'see the warnings above; plan and clean again to retry',
           });
+        }
+        // Refused items changed since the plan: the run did only part of the work.
+        const refused = applied.reduce((n, a) => n + a.apply.refused, 0);
+        if (refused > 0) {
+          ctx.out.warn(
+            `${refused} item${refused === 1 ? ' was' : 's were'} refused because ${refused === 1 ? 'it' : 'they'} changed since the plan was made; plan again (clean --dry-run) to reconsider ${refused === 1 ? 'it' : 'them'}`,
+          );
+          process.exitCode = ExitCode.Incomplete;
         }
       }),
     );

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { UsageError } from '../../errors.js';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/config.js';
-import { checkConfigText, formatProblem } from '../../config/validate.js';
+import { checkConfigText, configLocator, formatProblem } from '../../config/validate.js';
+import { checkMetaInputs } from '../../meta/check-inputs.js';
 import { configJsonSchema } from '../../config/json-schema.js';
 import { resolveBuildSettings, resolveCacheSettings, resolveServices } from '../../config/services.js';
 import { writeFileAtomic } from '../../content/atomic-file.js';
@@ -65,6 +66,17 @@ Examples:
               services = resolveServices(check.config).length;
             } catch (err) {
               semanticError = (err as Error).message;
+            }
+            // The metadata inputs, entry by entry, with the parsers `build` and `meta` use: a bad
+            // tag rule fails here rather than at `build --push`.
+            const locate = configLocator(text);
+            for (const p of checkMetaInputs(check.config)) {
+              const path = [p.input, p.index] as const;
+              (p.severity === 'error' ? check.errors : check.warnings).push({
+                path: path.join('.'),
+                message: p.message,
+                ...locate(path),
+              });
             }
           }
           const valid = check.errors.length === 0 && semanticError === undefined;

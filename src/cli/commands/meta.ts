@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { appendFile, mkdir, mkdtemp, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from '@commander-js/extra-typings';
-import { UsageError } from '../../errors.js';
+import { UsageError, fileSystemError } from '../../errors.js';
+import { writeFileAtomic } from '../../content/atomic-file.js';
+import { defaultCacheDir } from '../../transfer/blob-cache.js';
 import { computeMeta, type MetaResult } from '../../meta/meta.js';
 import { CONTEXT_MODES, loadContext } from '../../meta/load-context.js';
 import { InputListError, parseInputList } from '../../meta/parse-inputs.js';
@@ -40,6 +41,39 @@ function entries(value: string | undefined, input: string, keepQuotes = false): 
   }
 }
 
+/**
+ * Where the `bake-file-*` outputs go. On a runner, a fresh directory in $RUNNER_TEMP as the action
+ * makes (the runner empties it after the job). Elsewhere (act aside, which sets RUNNER_TEMP: a
+ * local run or a script faking $GITHUB_OUTPUT) one fixed directory in our cache, overwritten each
+ * run, so runs do not pile up docker-metadata-action-* directories in /tmp.
+ */
+async function bakeFilesDir(env: Env): Promise<string> {
+  if (env.RUNNER_TEMP) return mkdtemp(join(env.RUNNER_TEMP, 'docker-metadata-action-'));
+  const dir = join(dirname(defaultCacheDir(env)), 'metadata-bake-files');
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * Writes `text` to `file` atomically, in an existing directory only: the action creates no
+ * directories for its bake file, and a typo in a path should not make a tree of them.
+ */
+async function writeBakeFile(file: string, text: string): Promise<void> {
+  try {
+    const dir = await stat(dirname(resolve(file)));
+    if (!dir.isDirectory()) {
+      throw Object.assign(new Error('not a directory'), {
+        code: 'ENOTDIR',
+        syscall: 'open',
+        path: dirname(resolve(file)),
+      });
+    }
+    await writeFileAtomic(file, text);
+  } catch (err) {
+    throw fileSystemError(err);
+  }
+}
+
 async function writeGithubOutputs(
   result: MetaResult,
   env: Env,
@@ -58,7 +92,9 @@ async function writeGithubOutputs(
       hint: 'outside Actions, use --json or --bake-file FILE',
     });
   }
-  const dir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), 'docker-metadata-action-'));
+  const dir = await bakeFilesDir(env).catch((err: unknown) => {
+    throw fileSystemError(err);
+  });
   const files = {
     tags: join(dir, 'docker-metadata-action-bake-tags.json'),
     labels: join(dir, 'docker-metadata-action-bake-labels.json'),
@@ -72,10 +108,12 @@ async function writeGithubOutputs(
     [files.tagsLabels, 'tags-labels'],
   ];
   for (const [file, kind] of kinds) {
-    await writeFile(
+    await writeFileAtomic(
       file,
       bakeFileContent(bakeDefinition(result, kind, { target: opts.target, levels: opts.levels })),
-    );
+    ).catch((err: unknown) => {
+      throw fileSystemError(err);
+    });
   }
   const outputs = actionOutputs(result, { ...opts, bakeFiles: files });
   const records = (name: (n: string) => string): string =>
@@ -190,13 +228,7 @@ Examples:
         const levels = switches.annotationLevels;
         if (opts.bakeFile) {
           const def = bakeDefinition(result, 'all', { target, levels });
-          try {
-            await writeFile(opts.bakeFile, `${bakeFileContent(def)}\n`);
-          } catch (err) {
-            throw new UsageError(
-              `cannot write ${opts.bakeFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-            );
-          }
+          await writeBakeFile(opts.bakeFile, `${bakeFileContent(def)}\n`);
           ctx.out.info(`wrote bake definition to ${opts.bakeFile}`);
         }
         if (opts.githubOutput) {

@@ -4,7 +4,7 @@ import { GHCR_HOST, splitPackagePath } from '../../github/packages.js';
 import { packagesClientFromEnv } from '../../github/ghcr-backend.js';
 import { restoreVersions, type RestoreItem } from '../../github/restore.js';
 import type { PackagesClient } from '../../github/packages.js';
-import { restoreOrder, selectLastClean, type LastClean } from '../../retention/last-clean.js';
+import { listCleanRuns, restoreOrder, selectLastClean, type LastClean } from '../../retention/last-clean.js';
 import type { RecordedClean } from '../../store/events.js';
 import { formatTable } from '../output.js';
 import type { Context, Runner } from '../context.js';
@@ -54,8 +54,10 @@ export function restoreCommand(run: Runner) {
     .argument('[package]', 'ghcr.io/OWNER/NAME, OWNER/NAME, or NAME with --owner')
     .option('--version-id <id>', 'package version id to restore (repeatable, or comma-separated)', collect)
     .option('--owner <owner>', 'user or organization owning the package (default: from <package>)')
-    .option('--last-clean', 'restore every version the most recent `clean --force` deleted')
-    .option('--package <name>', 'with --last-clean: only this package (its most recent clean)')
+    .option('--last-clean', 'restore what the most recent `clean --force` that deleted anything removed')
+    .option('--run <id>', 'with --last-clean: undo this recorded run instead (an id from --list-cleans)')
+    .option('--list-cleans', 'list the recorded `clean --force` runs, newest first (with --package: of it)')
+    .option('--package <name>', 'with --last-clean or --list-cleans: only this package')
     .option('--dry-run', 'with --last-clean: list what would be restored, restore nothing')
     .option(
       '--registry <host>',
@@ -72,18 +74,35 @@ pushed to another version since. Several ids are restored children first (an ind
 images it lists).
 
 --last-clean reads the insights store, where every \`clean --force\` records what it deleted
-(digests, tags, version ids), and restores the versions of the most recent run; with --package
-(or a <package> argument) the most recent run that cleaned that package. Deletions made through
-the Distribution API (registries other than ghcr.io) are final and cannot be restored.
+(digests, tags, version ids), and restores the versions of the most recent run that deleted
+something (a run that deleted nothing is passed over); with --package (or a <package> argument)
+the most recent run that deleted something in that package. --run ID undoes an earlier run:
+--list-cleans lists the recorded runs with their ids (clean --force and restore --dry-run print
+the id too). Deletions made through the Distribution API (registries other than ghcr.io) are
+final and cannot be restored.
 
 Examples:
   ghcr-optimize restore ghcr.io/octo-org/app --version-id 123456789
   ghcr-optimize restore app --owner octo-org --version-id 123456789,123456790 --json
   ghcr-optimize restore --last-clean --dry-run
-  ghcr-optimize restore --last-clean --package octo-org/app`,
+  ghcr-optimize restore --last-clean --package octo-org/app
+  ghcr-optimize restore --list-cleans
+  ghcr-optimize restore --last-clean --run 3f2a9c1e --dry-run`,
     )
     .action((pkgArg, opts) =>
       run(async (ctx) => {
+        if (opts.listCleans) {
+          if (opts.lastClean || (opts.versionId && opts.versionId.length > 0) || opts.run !== undefined)
+            throw new UsageError('--list-cleans only lists; use --last-clean [--run ID] to restore');
+          if (pkgArg !== undefined && opts.package !== undefined && pkgArg !== opts.package)
+            throw new UsageError(`two packages given ("${pkgArg}" and --package "${opts.package}")`);
+          await listCleans(ctx, opts.package ?? pkgArg);
+          return;
+        }
+        if (opts.run !== undefined && !opts.lastClean)
+          throw new UsageError('--run applies to --last-clean', {
+            hint: 'e.g. ghcr-optimize restore --last-clean --run ID (ids: restore --list-cleans)',
+          });
         if (opts.lastClean) {
           if (opts.versionId && opts.versionId.length > 0)
             throw new UsageError('use either --last-clean or --version-id');
@@ -95,6 +114,7 @@ Examples:
             throw new UsageError(`two packages given ("${pkgArg}" and --package "${opts.package}")`);
           await restoreLastClean(ctx, {
             ...((opts.package ?? pkgArg) !== undefined ? { filter: (opts.package ?? pkgArg)! } : {}),
+            ...(opts.run !== undefined ? { runId: opts.run } : {}),
             dryRun: opts.dryRun === true,
             verify: opts.verify,
             ...(opts.registry !== undefined ? { registry: opts.registry } : {}),
@@ -182,8 +202,35 @@ async function recordedCleans(ctx: Context): Promise<{ records: RecordedClean[];
   }
 }
 
+/** `restore --list-cleans`: the recorded runs, newest first, with what each could restore. */
+async function listCleans(ctx: Context, filter: string | undefined): Promise<void> {
+  const { records } = await recordedCleans(ctx);
+  const runs = listCleanRuns(records, filter).map((r) => ({
+    runId: r.runId,
+    at: r.at.toISOString(),
+    repositories: r.records.map((x) => x.repository),
+    deleted: r.deleted,
+    restorable: r.restorable,
+  }));
+  ctx.out.result({ runs }, () =>
+    runs.length === 0
+      ? `no \`clean --force\`${filter !== undefined ? ` of ${filter}` : ''} is recorded in the insights store`
+      : formatTable(
+          ['RUN', 'AT', 'DELETED', 'RESTORABLE', 'REPOSITORIES'],
+          runs.map((r) => [
+            r.runId,
+            r.at,
+            String(r.deleted),
+            String(r.restorable),
+            r.repositories.join(', '),
+          ]),
+        ),
+  );
+}
+
 interface LastCleanOptions {
   filter?: string;
+  runId?: string;
   dryRun: boolean;
   verify: boolean;
   registry?: string;
@@ -201,16 +248,19 @@ interface PackageRestore {
 
 async function restoreLastClean(ctx: Context, opts: LastCleanOptions): Promise<void> {
   const { records, location } = await recordedCleans(ctx);
-  const last: LastClean | undefined = selectLastClean(records, opts.filter);
+  const last: LastClean | undefined = selectLastClean(
+    records,
+    opts.filter,
+    opts.runId !== undefined ? { runId: opts.runId } : {},
+  );
   if (!last) {
-    throw new NotFoundError(
-      opts.filter === undefined
-        ? 'no `clean --force` is recorded in the insights store'
-        : `no \`clean --force\` of ${opts.filter} is recorded in the insights store`,
-      {
-        hint: `restore --last-clean reads what clean --force recorded in ${location}; restore by id with --version-id N`,
-      },
-    );
+    const what = `${opts.runId !== undefined ? ` run ${opts.runId}` : ''}${opts.filter !== undefined ? ` of ${opts.filter}` : ''}`;
+    throw new NotFoundError(`no \`clean --force\`${what} is recorded in the insights store`, {
+      hint:
+        opts.runId !== undefined
+          ? 'restore --list-cleans lists the recorded runs and their ids'
+          : `restore --last-clean reads what clean --force recorded in ${location}; restore by id with --version-id N`,
+    });
   }
   const github = last.records.filter((r) => r.backend === 'github' && r.github);
   const final = last.records.filter((r) => r.backend !== 'github' || !r.github);

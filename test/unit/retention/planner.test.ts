@@ -345,13 +345,14 @@ describe('signatures, attestations and referrers', () => {
     expect(p.tagDecisions.map((d) => d.tag)).toEqual(['v1.0.0']);
   });
 
-  it('those of a deleted image are deleted with it, before it', () => {
+  it('those of a deleted image are deleted with it, after it', () => {
     const { r, img, sig, att, sbom, ref, unknownRef, fb, entry } = signedRepo('pr-3');
     const p = plan(r);
     expect(p.keep).toEqual([]);
     for (const d of [sig, att, sbom, ref, unknownRef, fb, entry]) {
       expect(action(p, d)).toBe('delete');
-      expect(order(p, d)).toBeLessThan(order(p, img));
+      // The subject first: were it refused at apply time, its signatures would still be there.
+      expect(order(p, d)).toBeGreaterThan(order(p, img));
     }
     // The referrers index goes before the entry it lists.
     expect(order(p, fb)).toBeLessThan(order(p, entry));
@@ -370,7 +371,7 @@ describe('signatures, attestations and referrers', () => {
     const p = plan(r);
     expect(action(p, sig)).toBe('delete');
     expect(order(p, index)).toBeLessThan(order(p, children[0]!));
-    expect(order(p, sig)).toBeLessThan(order(p, children[0]!));
+    expect(order(p, sig)).toBeGreaterThan(order(p, children[0]!));
 
     r.tag('v1.0.0', index);
     const p2 = plan(r);
@@ -635,15 +636,15 @@ describe('plan shape', () => {
     expect(p.delete.map((i) => i.order)).toEqual(p.delete.map((_, n) => n + 1));
   });
 
-  it('orders deletions: referrers, then images, then children', () => {
+  it('orders deletions: owners before members (subjects before referrers, indexes before children)', () => {
     const p = plan(richRepo());
     expect(p.delete.map((i) => [i.wave, i.category])).toEqual([
-      [1, 'signature'],
-      [1, 'sbom'],
+      [1, 'pr'],
       [1, 'untagged'],
-      [2, 'pr'],
-      [3, 'child'],
-      [3, 'child'],
+      [2, 'signature'],
+      [2, 'sbom'],
+      [2, 'child'],
+      [2, 'child'],
     ]);
   });
 
@@ -677,7 +678,7 @@ describe('orderDeletions', () => {
     ...extra,
   });
 
-  it('puts an index before its children and a referrer before its subject', () => {
+  it('puts an index before its children and a subject before its referrers', () => {
     const [idx, child, sig] = [dg('idx'), dg('child'), dg('sig')];
     const links: Link[] = [
       { owner: idx, member: child, relation: 'child', kind: 'child', via: 'index' },
@@ -686,15 +687,16 @@ describe('orderDeletions', () => {
     const out = orderDeletions([item(child), item(sig), item(idx)], links);
     const pos = (d: string) => out.findIndex((i) => i.digest === d);
     expect(pos(idx)).toBeLessThan(pos(child));
-    expect(pos(sig)).toBeLessThan(pos(child));
+    expect(pos(sig)).toBeGreaterThan(pos(child));
     expect(out.find((i) => i.digest === child)!.wave).toBe(2);
+    expect(out.find((i) => i.digest === sig)!.wave).toBe(3);
   });
 
   it('survives a reference cycle (only tag-based links can make one) and warns', () => {
     const [a, b] = [dg('a'), dg('b')].sort();
     const links: Link[] = [
       { owner: a!, member: b!, relation: 'child', kind: 'child', via: 'index' },
-      { owner: a!, member: b!, relation: 'referrer', kind: 'signature', via: 'cosign-tag', tag: 't' },
+      { owner: b!, member: a!, relation: 'referrer', kind: 'signature', via: 'cosign-tag', tag: 't' },
     ];
     const warnings: string[] = [];
     const out = orderDeletions([item(b!), item(a!)], links, warnings);

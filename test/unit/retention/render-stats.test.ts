@@ -46,8 +46,13 @@ describe('render', () => {
     expect(lines[0]).toMatch(/^ACTION\s+TAGS\s+DIGEST\s+CATEGORY\s+AGE\s+SIZE\s+REASON$/);
     const deletes = lines.filter((l) => l.startsWith('delete'));
     expect(deletes).toHaveLength(plan.delete.length);
-    expect(deletes[0]).toMatch(/^delete\s+sha256-[0-9a-f]{12}….sig\s+sha256:[0-9a-f]{12}\s+signature\s+-\s+/);
-    expect(plan.delete[0]!.digest).toBe(sig);
+    // In deletion order: the signature after the image it signs.
+    const sigLine = deletes.findIndex((l) => /^delete\s+sha256-[0-9a-f]{12}….sig\s/.test(l));
+    expect(deletes[sigLine]).toMatch(
+      /^delete\s+sha256-[0-9a-f]{12}….sig\s+sha256:[0-9a-f]{12}\s+signature\s+-\s+/,
+    );
+    expect(plan.delete[sigLine]!.digest).toBe(sig);
+    expect(sigLine).toBeGreaterThan(deletes.findIndex((l) => /^delete\s+main-old /.test(l)));
     expect(lines.find((l) => /^delete\s+main-old /.test(l))).toMatch(
       /^delete\s+main-old\s+sha256:\S+\s+main\s+100d\s+2\.\d+ KB\s+main-old: main-\* older than 90d \(100d\)$/,
     );
@@ -103,7 +108,7 @@ describe('render', () => {
     expect(text).toMatch(/^failed\s+.*HTTP 500$/m);
     expect(text.split('\n').filter((l) => l.startsWith('deleted'))).toHaveLength(rest.length);
     expect(text.split('\n').at(-1)).toBe(
-      `registry.test/app: deleted ${rest.length} manifests, refused 1, failed 1 (1.23 KB, freed when the registry collects garbage); 2 kept`,
+      `registry.test/app: deleted ${rest.length} manifests, refused 1 (changed since the plan was made: a tag moved or was added, here or on an item planned with it), failed 1 (1.23 KB, freed when the registry collects garbage); 2 kept`,
     );
   });
 });

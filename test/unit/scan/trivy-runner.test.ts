@@ -27,13 +27,14 @@ describe('buildTrivyArgs', () => {
     ]);
   });
 
-  it('a platform, and a local layout or archive through --input', () => {
+  it('a local layout or archive through --input, without --platform (trivy ignores it there)', () => {
     const args = buildTrivyArgs({
       target: { kind: 'input', path: './layout' },
       output: 'o.json',
       platform: 'linux/arm64/v8',
     });
-    expect(args.slice(-4)).toEqual(['--platform', 'linux/arm64/v8', '--input', './layout']);
+    expect(args.slice(-2)).toEqual(['--input', './layout']);
+    expect(args).not.toContain('--platform');
     expect(args).not.toContain('--severity');
     expect(args).not.toContain('--ignore-unfixed');
   });

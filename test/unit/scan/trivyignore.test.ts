@@ -183,11 +183,11 @@ describe('loadIgnoreFile', () => {
     ]);
   });
 
-  it('a missing default file is silently absent; a missing explicit file warns', async () => {
+  it('a missing default file is silently absent; a missing explicit file is a usage error', async () => {
     expect(await loadIgnoreFile(join(dir, 'nope'))).toBeUndefined();
-    const f = await loadIgnoreFile(join(dir, 'nope'), { explicit: true });
-    expect(f?.rules).toEqual([]);
-    expect(f?.warnings[0]).toMatch(/does not exist; nothing is ignored$/);
+    const err = await loadIgnoreFile(join(dir, 'nope'), { explicit: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toBe(`ignore file ${join(dir, 'nope')} does not exist`);
   });
 
   it('a directory is a usage error', async () => {
