@@ -3,6 +3,7 @@
  * a time), the scans are merged in layer order into the image's filesystem, and dive's metrics,
  * our waste categories and (on request) the lint checks are computed from that one walk.
  */
+import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { CancelledError, IntegrityError, NotFoundError, UsageError } from '../errors.js';
 import { fetchBlobBytes, type ReadTarget } from '../content/target.js';
@@ -14,14 +15,22 @@ import { mapLimit } from '../util/concurrency.js';
 import { layerCommands } from './dive-export.js';
 import { buildDiveTrees, diveMetrics, type DiveMetrics, type DiveTree } from './efficiency.js';
 import { mergeLayers, type MergedTree } from './file-tree.js';
+import { LayerPool } from './layer-pool.js';
 import { ByteBudget, layerLabel, scanLayer, type LayerScan, type ScanOptions } from './layer-reader.js';
 import { findReclaimable, type ReclaimableReport } from './waste.js';
+import { estimateZstd, zstdFor, type ZstdReport } from './zstd-estimate.js';
 
 export interface AnalyzeOptions extends ScanOptions {
   /** Pick this child of a multi-platform index. */
   platform?: Platform;
   /** Layers streamed at once (default 3). */
   concurrency?: number;
+  /**
+   * Worker threads that scan layers (0: all on the calling thread). Default: one per core, at
+   * most `concurrency`, for images of at least 16 MiB; never with `visit` or `capture` (functions
+   * cannot cross into a worker).
+   */
+  threads?: number;
   /** Uncompressed bytes the whole image may expand to (default 64 GiB). */
   maxTotalBytes?: number;
   /** Items kept per waste category (default 50). */
@@ -29,9 +38,22 @@ export interface AnalyzeOptions extends ScanOptions {
   signal?: AbortSignal;
   /** Called as each layer finishes (in completion order). */
   onLayer?: (scan: LayerScan, finished: number, total: number) => void;
+  /** Measure zstd -19 on the layers gzip -9 flagged (re-reads them; default true). */
+  zstdEstimate?: boolean;
 }
 
 export const DEFAULT_MAX_TOTAL_BYTES = 64 * 1024 ** 3;
+
+/** Below this many stored bytes, starting workers costs more than it saves. */
+const THREADS_MIN_BYTES = 16 * 1024 * 1024;
+
+function threadCount(opts: AnalyzeOptions, layers: readonly Descriptor[], concurrency: number): number {
+  if (opts.visit || opts.capture) return 0;
+  const wanted =
+    opts.threads ??
+    (layers.reduce((n, l) => n + l.size, 0) >= THREADS_MIN_BYTES ? availableParallelism() : 0);
+  return Math.max(0, Math.min(Math.floor(wanted), concurrency, layers.length));
+}
 
 export interface LayerSummary {
   index: number;
@@ -62,6 +84,8 @@ export interface ImageAnalysis {
   layers: LayerSummary[];
   dive: DiveMetrics;
   reclaimable: ReclaimableReport;
+  /** zstd -19 next to the gzip -9 findings (zstd-estimate.ts); absent when not asked for. */
+  zstd?: ZstdReport;
   /** The raw material, for exports and lint. */
   scans: LayerScan[];
   tree: MergedTree;
@@ -126,14 +150,28 @@ export async function analyzeImage(
   let failed = false;
   let finished = 0;
   let scans: LayerScan[];
+  const concurrency = opts.concurrency ?? 3;
+  const threads = threadCount(opts, manifest.layers, concurrency);
+  const pool = threads > 0 ? LayerPool.create(threads) : undefined;
+  const portable = {
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.hashFiles !== undefined ? { hashFiles: opts.hashFiles } : {}),
+    ...(opts.allowAbsolutePaths !== undefined ? { allowAbsolutePaths: opts.allowAbsolutePaths } : {}),
+    ...(opts.allowEscapingSymlinks !== undefined
+      ? { allowEscapingSymlinks: opts.allowEscapingSymlinks }
+      : {}),
+    ...(opts.compressionSample !== undefined ? { compressionSample: opts.compressionSample } : {}),
+  };
   try {
-    scans = await mapLimit(manifest.layers, opts.concurrency ?? 3, async (desc: Descriptor, index) => {
+    scans = await mapLimit(manifest.layers, concurrency, async (desc: Descriptor, index) => {
       const ref = { index, digest: desc.digest, mediaType: desc.mediaType, size: desc.size };
       if (failed) throw new CancelledError(`${layerLabel(ref)}: not read, another layer failed`);
       const source = target.fetchBlob(desc, controller.signal);
       open.add(source);
       try {
-        const scan = await scanLayer(source, ref, { ...opts, budget });
+        const scan = pool
+          ? await pool.scan(source, ref, portable, budget)
+          : await scanLayer(source, ref, { ...opts, budget });
         finished++;
         opts.onLayer?.(scan, finished, manifest.layers.length);
         return scan;
@@ -150,6 +188,7 @@ export async function analyzeImage(
     });
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    await pool?.close();
   }
 
   const diffIds = config.rootfs.diff_ids;
@@ -173,6 +212,13 @@ export async function analyzeImage(
     tree,
     opts.maxItems === undefined ? {} : { maxItems: opts.maxItems },
   );
+  const zstd =
+    opts.zstdEstimate === false
+      ? undefined
+      : await estimateZstd(target, manifest.layers, reclaimable.compression, {
+          ...(opts.compressionSample !== undefined ? { compressionSample: opts.compressionSample } : {}),
+          ...(signal ? { signal } : {}),
+        });
   const commands = layerCommands(config, scans.length);
   const platform = fetched.descriptor.platform
     ? formatPlatform(fetched.descriptor.platform)
@@ -205,6 +251,7 @@ export async function analyzeImage(
     })),
     dive,
     reclaimable,
+    ...(zstd ? { zstd } : {}),
     scans,
     tree,
     diveTrees,
@@ -229,6 +276,26 @@ export function analysisSummary(a: ImageAnalysis) {
       ...x,
       reclaimableBytes: x.cumulativeSize - x.minSize,
     })),
-    reclaimable: a.reclaimable,
+    reclaimable: {
+      ...a.reclaimable,
+      // Each finding carries the zstd figure next to gzip's; null when it was not measured.
+      compression: a.reclaimable.compression.map((f) => ({
+        ...f,
+        estimatedZstdBytes: zstdFor(a.zstd, f.layer)?.estimatedBytes ?? null,
+        zstdSavingBytes: zstdFor(a.zstd, f.layer)?.savingBytes ?? null,
+      })),
+      ...(a.zstd
+        ? {
+            zstd: a.zstd.available
+              ? {
+                  available: true,
+                  level: a.zstd.level,
+                  savingBytes: a.zstd.savingBytes,
+                  failed: a.zstd.failed,
+                }
+              : { available: false, level: a.zstd.level, reason: a.zstd.reason },
+          }
+        : {}),
+    },
   };
 }

@@ -11,6 +11,7 @@ import { formatBytes } from '../cli/output.js';
 import type { ImageAnalysis, LayerSummary } from './analyze.js';
 import type { CiEvaluation } from './ci.js';
 import type { LintResult } from './lint.js';
+import { zstdFor } from './zstd-estimate.js';
 
 export interface HtmlReportOptions {
   /** Rows per list (largest files, inefficient files, items per category). Default 20. */
@@ -209,13 +210,20 @@ ${table([['size', 'n'], ['layer', 'n'], 'path', 'detail'], items)}</details>`,
     }
   }
   if (r.compression.length > 0) {
+    const z = a.zstd;
+    const zstdCell = (layer: number): string => {
+      const e = zstdFor(z, layer);
+      return e ? formatBytes(e.estimatedBytes) : 'unavailable';
+    };
     const rows = r.compression.map(
       (f) =>
-        h`<tr><td class="n">${f.layer + 1}</td><td>${f.compression === 'none' ? 'uncompressed' : f.compression}</td><td class="n">${formatBytes(f.storedBytes)}</td><td class="n">${formatBytes(f.estimatedGzip9Bytes)}</td><td class="n">${formatBytes(f.savingBytes)}</td><td>${f.exact ? 'whole layer' : `${formatBytes(f.sampledBytes)} sample`}</td></tr>`,
+        h`<tr><td class="n">${f.layer + 1}</td><td>${f.compression === 'none' ? 'uncompressed' : f.compression}</td><td class="n">${formatBytes(f.storedBytes)}</td><td class="n">${formatBytes(f.estimatedGzip9Bytes)}</td><td class="n">${formatBytes(f.savingBytes)}</td><td class="n">${zstdCell(f.layer)}</td><td>${f.exact ? 'whole layer' : `${formatBytes(f.sampledBytes)} sample`}</td></tr>`,
     );
+    const zstdNote = z?.available ? `, ~${formatBytes(z.savingBytes)} with zstd -${z.level}` : '';
     parts.push(
-      h`<h3>Compression: ~${formatBytes(r.compressionSavingBytes)} smaller with gzip -9</h3>
-${table([['layer', 'n'], 'stored as', ['stored', 'n'], ['gzip -9', 'n'], ['saving', 'n'], 'measured on'], rows)}`,
+      h`<h3>Compression: ~${formatBytes(r.compressionSavingBytes)} smaller with gzip -9${zstdNote}</h3>
+${z && !z.available ? h`<p class="muted">zstd estimate unavailable: ${z.reason}</p>` : raw('')}
+${table([['layer', 'n'], 'stored as', ['stored', 'n'], ['gzip -9', 'n'], ['saving', 'n'], [`zstd -${z?.level ?? 19}`, 'n'], 'measured on'], rows)}`,
     );
   }
   return raw(parts.map((p) => p.html).join('\n'));

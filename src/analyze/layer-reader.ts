@@ -8,7 +8,7 @@
  * names, links whose target leaves the root, names or pax headers over a limit, more entries or
  * more bytes than the limits allow, truncated or corrupt archives.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash as hashOnce, type Hash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import * as tar from 'tar-stream';
 import { IntegrityError, isGhcrOptimizeError } from '../errors.js';
@@ -100,20 +100,32 @@ export const DEFAULT_LIMITS: Readonly<ScanLimits> = {
   maxZstdWindow: 512 * 1024 * 1024,
 };
 
-/** A budget of uncompressed bytes shared by the layers of one image. */
+/**
+ * A budget of uncompressed bytes shared by the layers of one image. The count lives in shared
+ * memory so layers scanned in worker threads (layer-pool.ts) draw on the same budget.
+ */
 export class ByteBudget {
-  #used = 0;
-  constructor(readonly limit: number) {}
+  readonly #cell: BigInt64Array;
+  constructor(
+    readonly limit: number,
+    shared?: SharedArrayBuffer,
+  ) {
+    this.#cell = new BigInt64Array(shared ?? new SharedArrayBuffer(8), 0, 1);
+  }
   take(n: number, what: string): void {
-    this.#used += n;
-    if (this.#used > this.limit) {
+    const used = Number(Atomics.add(this.#cell, 0, BigInt(n))) + n;
+    if (used > this.limit) {
       throw new IntegrityError(`${what}: the image expands to more than ${this.limit} bytes uncompressed`, {
         hint: 'a tar bomb, or a genuinely huge image: raise the limit (maxTotalBytes) if you trust it',
       });
     }
   }
   get used(): number {
-    return this.#used;
+    return Number(Atomics.load(this.#cell, 0));
+  }
+  /** The memory holding the count, to hand to a worker thread. */
+  get shared(): SharedArrayBuffer {
+    return this.#cell.buffer as SharedArrayBuffer;
   }
 }
 
@@ -157,7 +169,16 @@ export interface LayerRef {
   size: number;
 }
 
-const CAPTURED_PATHS = new Set(['etc/passwd', 'etc/shadow', 'etc/group', 'etc/master.passwd']);
+// os-release and debian_version identify the base image for recommendations (base-image.ts).
+const CAPTURED_PATHS = new Set([
+  'etc/passwd',
+  'etc/shadow',
+  'etc/group',
+  'etc/master.passwd',
+  'etc/os-release',
+  'usr/lib/os-release',
+  'etc/debian_version',
+]);
 const CAPTURED_NAMES = new Set(['.npmrc']);
 
 export function defaultCapture(path: string): boolean {
@@ -402,7 +423,11 @@ export async function scanLayer(
       const keep = wantCapture && size <= limits.maxCapturedFileBytes;
       if (keep) captured.delete(path);
       const sink = opts.visit?.({ layer: layer.index, ordinal: entries.length, entry: record, header: h });
-      if (kind.type === 'file' && size > 0 && (hashFiles || keep || sink)) {
+      if (kind.type === 'file' && size > 0 && !sink && (hashFiles || keep)) {
+        const content = await drainEntry(entry as unknown as Readable, size, hashFiles, keep);
+        if (content.sha256 !== undefined) record.sha256 = content.sha256;
+        if (content.bytes) captured.set(path, content.bytes);
+      } else if (kind.type === 'file' && size > 0 && (hashFiles || keep || sink)) {
         const hash = hashFiles ? createHash('sha256') : undefined;
         const parts: Buffer[] = [];
         for await (const chunk of entry as AsyncIterable<Buffer>) {
@@ -458,6 +483,44 @@ export async function scanLayer(
 }
 
 const INPUT_BATCH = 1024 * 1024;
+
+/**
+ * Reads one entry's content through events rather than async iteration (a promise per chunk and
+ * an iterator per entry add up over tens of thousands of small files). A file that arrives as one
+ * chunk, as most small files do, is hashed in one call.
+ */
+function drainEntry(
+  entry: Readable,
+  size: number,
+  hashFiles: boolean,
+  keep: boolean,
+): Promise<{ sha256?: string; bytes?: Buffer }> {
+  return new Promise((resolve, reject) => {
+    let hash: Hash | undefined;
+    let sha256: string | undefined;
+    const parts: Buffer[] = [];
+    let ended = false;
+    entry.on('data', (chunk: Buffer) => {
+      if (keep) parts.push(chunk);
+      if (!hashFiles) return;
+      if (hash) hash.update(chunk);
+      else if (sha256 === undefined && chunk.length === size) sha256 = hashOnce('sha256', chunk, 'hex');
+      else hash = createHash('sha256').update(chunk);
+    });
+    entry.once('end', () => {
+      ended = true;
+      if (hash) sha256 = hash.digest('hex');
+      resolve({
+        ...(sha256 !== undefined ? { sha256 } : {}),
+        ...(keep ? { bytes: Buffer.concat(parts) } : {}),
+      });
+    });
+    entry.once('error', reject);
+    entry.once('close', () => {
+      if (!ended) reject(new Error('premature close'));
+    });
+  });
+}
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 

@@ -11,11 +11,17 @@
  * `.git-credentials` files are secret files; secret files deleted by a later layer are still
  * reported (their bytes remain in the lower layer's blob); LI-0003 matches a suspicious directory
  * anywhere above a file, not only as its parent.
+ *
+ * Checks of our own carry codes of our own, GHO-* (never a dockle code), at INFO: GHO-DI-0001 a
+ * smaller base of the same kind exists (base-image.ts), GHO-DI-0002 a build toolchain ships in
+ * the final image (a multi-stage build leaves it behind).
  */
 import type { ImageConfig } from '../oci/schema.js';
 import type { MergedTree } from './file-tree.js';
 import type { LayerScan } from './layer-reader.js';
+import { aboutMB, identifyBaseImage } from './base-image.js';
 import { goFileMode } from './efficiency.js';
+import { wasteCategoriesOf } from './waste.js';
 import { basename, dirname } from './paths.js';
 
 export type Level = 'FATAL' | 'WARN' | 'INFO' | 'SKIP' | 'PASS' | 'IGNORE';
@@ -43,6 +49,13 @@ export const CHECKPOINTS: readonly Checkpoint[] = [
   { code: 'DKL-LI-0001', title: 'Avoid empty password', level: 'FATAL' },
   { code: 'DKL-LI-0002', title: 'Be unique UID/GROUP', level: 'FATAL' },
   { code: 'DKL-LI-0003', title: 'Only put necessary files', level: 'INFO' },
+  // Ours (ghcr-optimize), not dockle's.
+  { code: 'GHO-DI-0001', title: 'Use a smaller base image', level: 'INFO' },
+  {
+    code: 'GHO-DI-0002',
+    title: 'Use a multi-stage build: no build toolchain in the final image',
+    level: 'INFO',
+  },
 ];
 
 const RANK: Record<Level, number> = { FATAL: 6, WARN: 5, INFO: 4, SKIP: 3, IGNORE: 2, PASS: 1 };
@@ -346,7 +359,8 @@ export function lintImage(input: LintInput, opts: LintOptions = {}): LintResult 
 
   // File rules.
   const tree = input.tree;
-  const fileCodes = ['CIS-DI-0008', 'DKL-LI-0001', 'DKL-LI-0002', 'DKL-LI-0003'];
+  const fileCodes = ['CIS-DI-0008', 'DKL-LI-0001', 'DKL-LI-0002', 'DKL-LI-0003', 'GHO-DI-0002'];
+  baseImageCheck(input, alert);
   if (!tree) {
     for (const code of fileCodes) skipped.set(code, 'the image filesystem was not read');
   } else {
@@ -460,9 +474,50 @@ export function lintImage(input: LintInput, opts: LintOptions = {}): LintResult 
     };
     duplicates(passwd.text, 'UID', 'username');
     duplicates(group.text, 'GroupID', 'groupname');
+
+    // GHO-DI-0002: compilers and headers in the final image.
+    const tools = tree.files.filter(
+      (f) => f.entry.type === 'file' && wasteCategoriesOf(f.path).includes('build-toolchain'),
+    );
+    if (tools.length > 0) {
+      const bytes = tools.reduce((n, f) => n + f.entry.size, 0);
+      const largest = [...tools].sort((x, y) => y.entry.size - x.entry.size || (x.path < y.path ? -1 : 1));
+      const layersOf = [...new Set(tools.map((f) => f.layer + 1))].sort((x, y) => x - y);
+      alert(
+        'GHO-DI-0002',
+        `build toolchain in the final image: ${tools.length} file${tools.length === 1 ? '' : 's'}, ${bytes} bytes in layer${layersOf.length === 1 ? '' : 's'} ${layersOf.join(',')} (largest: ${largest
+          .slice(0, 3)
+          .map((f) => f.path)
+          .join(', ')}); build in a separate stage and COPY --from=build only the results`,
+      );
+    }
   }
 
   return buildResult(input.image, alerts, skipped, new Set(opts.ignore ?? []));
+}
+
+/** GHO-DI-0001: a smaller base of the same kind, with about how much smaller. */
+function baseImageCheck(input: LintInput, alert: (code: string, text: string) => void): void {
+  const base = identifyBaseImage({
+    config: input.config,
+    ...(input.tree ? { tree: input.tree } : {}),
+    layerBytes: (input.layers ?? []).map((l) => l.size),
+    captured: (path) => {
+      const layers = input.layers ?? [];
+      for (let i = layers.length - 1; i >= 0; i--) {
+        const data = layers[i]!.captured.get(path);
+        if (data !== undefined) return data.toString('utf8');
+      }
+      return undefined;
+    },
+  });
+  const best = base?.alternatives[0];
+  if (!base || !best || base.estimatedSavingBytes <= 0) return;
+  const others = base.alternatives.slice(1).map((x) => `${x.name} (${aboutMB(x.typicalBytes)})`);
+  alert(
+    'GHO-DI-0001',
+    `base ${base.name} (${base.typicalBytes ? aboutMB(base.typicalBytes) : 'size unknown'}; identified by ${base.identifiedBy.join('; ')}): ${best.name} is ${aboutMB(best.typicalBytes)}${others.length > 0 ? `, or ${others.join(', ')}` : ''}; the base layers here: ${base.layers.length} layer${base.layers.length === 1 ? '' : 's'}, ${base.storedBytes} bytes, about ${base.estimatedSavingBytes} bytes less with ${best.name}`,
+  );
 }
 
 function buildResult(

@@ -73,7 +73,7 @@ export function lintToSarif(result: LintResult, ctx: ImageContext): SarifLog {
       findings.push({
         ruleId: check.code,
         shortDescription: check.title,
-        fullDescription: `${check.code}: ${check.title} (dockle checkpoint, level ${check.level})`,
+        fullDescription: `${check.code}: ${check.title} (${check.code.startsWith('GHO-') ? 'ghcr-optimize check' : 'dockle checkpoint'}, level ${check.level})`,
         severity,
         tags: ['security', 'container-image', check.level],
         ruleProperties: { level: check.level },

@@ -3,7 +3,7 @@
  * disk and on the real registry (docker-registry on 127.0.0.1), with the hand-computed image of
  * the unit tests, dive's CI gate, dive's JSON export, dockle's JSON, and a hostile layer.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeRun, type CliOptions, type CliResult } from '../support/cli.js';
@@ -11,6 +11,7 @@ import { makeImage, pushImage, writeOciLayout } from '../support/fixtures.js';
 import { HAND_IMAGE, fixtureLayer, layerFromTar, packTar, runAnalyzeCli } from '../support/layer-fixtures.js';
 import { makeTempDir, removeTempDir } from '../support/lifecycle.js';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
+import { startFaultProxy } from '../support/fault-proxy.js';
 import { requireTool } from '../support/tools.js';
 
 const haveRegistry = requireTool('docker-registry');
@@ -137,6 +138,41 @@ describe('analyze and lint on an OCI layout', () => {
     );
   });
 
+  it('the zstd -19 estimate sits next to gzip -9; without zstd on PATH it says unavailable', async () => {
+    type Doc = {
+      reclaimable: {
+        compression: { layer: number; estimatedGzip9Bytes: number; estimatedZstdBytes: number | null }[];
+        zstd: { available: boolean; reason?: string };
+      };
+    };
+    const r = await cli(['analyze', 'oci:layout:hand', '--json']);
+    expectExit(r, 0);
+    const doc = json<Doc>(r);
+    expect(doc.reclaimable.zstd).toMatchObject({ available: true, level: 19 });
+    expect(doc.reclaimable.compression.map((c) => [c.layer, typeof c.estimatedZstdBytes])).toEqual([
+      [2, 'number'],
+    ]);
+    const text = await cli(['analyze', 'oci:layout:hand']);
+    expect(text.stdout).toMatch(
+      /layer 3 is stored uncompressed: .*gzip -9 gives ~\d+ B .*; zstd -19 gives ~\d+ B/,
+    );
+
+    const bare = await cli(['analyze', 'oci:layout:hand', '--json'], {
+      env: { PATH: join(home, 'empty-path') },
+    });
+    expectExit(bare, 0);
+    const noZstd = json<Doc>(bare);
+    expect(noZstd.reclaimable.zstd).toEqual({
+      available: false,
+      level: 19,
+      reason: 'the zstd program is not on PATH (apt-get install zstd, brew install zstd)',
+    });
+    expect(noZstd.reclaimable.compression[0]!.estimatedZstdBytes).toBeNull();
+    expect(noZstd.reclaimable.compression[0]!.estimatedGzip9Bytes).toBe(
+      doc.reclaimable.compression[0]!.estimatedGzip9Bytes,
+    );
+  }, 60_000);
+
   it('--format dive-json: dive’s export schema', async () => {
     const r = await cli(['analyze', 'oci:layout:hand', '--format', 'dive-json']);
     expectExit(r, 0);
@@ -259,7 +295,7 @@ describe('analyze and lint on an OCI layout', () => {
       details: { code: string; level: string; alerts: string[] }[];
     }>(r);
     expect(doc.image).toBe('oci:layout:secrets');
-    expect(doc.summary).toEqual({ fatal: 4, warn: 1, info: 4, skip: 0, pass: 7 });
+    expect(doc.summary).toEqual({ fatal: 4, warn: 1, info: 4, skip: 0, pass: 9 });
     expect(doc.details.map((d) => [d.code, d.level])).toEqual([
       ['CIS-DI-0010', 'FATAL'],
       ['DKL-DI-0005', 'FATAL'],
@@ -359,6 +395,41 @@ describe.skipIf(!haveRegistry)('analyze and lint on a registry', () => {
     expectExit(dive, 9);
     expect(json<{ image: { inefficientBytes: number } }>(dive).image.inefficientBytes).toBe(850);
   });
+
+  it('reads blobs through the blob cache: a second analysis fetches no blob from the registry', async () => {
+    const proxy = await startFaultProxy(reg.url);
+    const cache = join(home, 'blob-cache');
+    try {
+      const blobGets = (): number =>
+        proxy.requests.filter((q) => q.method === 'GET' && /\/blobs\/sha256:/.test(q.path)).length;
+      const ref = `${proxy.host}/team/app:1.0`;
+      const first = await cli(['analyze', ref, '--json', '--cache', cache]);
+      expectExit(first, 0);
+      // The config and three layers, once each (the zstd estimate re-reads from the cache).
+      expect(blobGets()).toBe(4);
+      const second = await cli(['analyze', ref, '--json', '--cache', cache]);
+      expectExit(second, 0);
+      expect(blobGets()).toBe(4);
+      expect(json(second)).toEqual(json(first));
+      expect(json(first)).toMatchObject(HAND_NUMBERS);
+
+      // lint and sbom open the image the same way, through the default cache ($XDG_CACHE_HOME).
+      const env = { XDG_CACHE_HOME: join(home, 'xdg-cache') };
+      expectExit(await runAnalyzeCli(['lint', ref, '--json'], { home, env }), 0);
+      const afterLint = blobGets();
+      expect(afterLint).toBe(8);
+      expectExit(await runAnalyzeCli(['sbom', ref], { home, env }), 0);
+      expect(blobGets()).toBe(afterLint);
+      expect(existsSync(join(home, 'xdg-cache', 'ghcr-optimize', 'blobs', 'sha256'))).toBe(true);
+
+      // --no-cache goes to the registry for everything: the config, three layers, and the
+      // uncompressed layer 3 once more for its zstd estimate.
+      expectExit(await cli(['analyze', ref, '--json', '--no-cache']), 0);
+      expect(blobGets()).toBe(afterLint + 5);
+    } finally {
+      await proxy.stop();
+    }
+  }, 90_000);
 
   it('lint REGISTRY/REPO:latest warns about the latest tag', async () => {
     const r = await cli(['lint', `${reg.host}/team/app:latest`, '--json']);

@@ -464,6 +464,28 @@ describe.skipIf(!haveTools)('optimize-images', () => {
       5000 + 400 + 450 + 300 + 200 + 'old version'.length,
     );
     expect(recs.find((x) => x.id === 'strip-caches')?.savingBytes).toBe(2506);
+    // Each with its evidence and a concrete change (exact contents: test/unit/optimize/recommend.test.ts).
+    const caches = (
+      recs as unknown as {
+        id: string;
+        evidence: { path: string; bytes: number; layer: { index: number } }[];
+        changes: { file: string; snippet: string }[];
+      }[]
+    ).find((x) => x.id === 'strip-caches')!;
+    expect(caches.evidence.slice(0, 2).map((e) => [e.path, e.bytes, e.layer.index])).toEqual([
+      ['/var/cache/apt/pkgcache.bin', 1000, 1],
+      ['/var/lib/apt/lists/deb_Packages', 900, 1],
+    ]);
+    expect(caches.changes[0]!.snippet).toMatch(
+      /apt-get install -y --no-install-recommends .*\n.*\n {4}&& rm -rf \/var\/lib\/apt\/lists\/\*$/s,
+    );
+    const richText = await cli(['optimize-images', 'oci:src:rich']);
+    expectExit(richText, 0);
+    expect(richText.stdout).toMatch(
+      /^ {5}\/var\/cache\/apt\/pkgcache\.bin {2}1\.00 KB {2}layer 1 sha256:[0-9a-f]{12}$/m,
+    );
+    expect(richText.stdout).toMatch(/^ {5}Dockerfile:$/m);
+    expect(richText.stdout).toMatch(/^ {7}RUN apt-get update \\$/m);
     expect(doc.images[0]!.analysis.layers).toHaveLength(3);
 
     const text = await cli(['optimize-images', 'oci:src:multi']);

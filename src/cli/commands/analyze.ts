@@ -5,7 +5,9 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { formatLocation, parseLocation, type Location } from '../../ref/index.js';
 import { FileSystemError, UsageError } from '../../errors.js';
 import { writeFileAtomic } from '../../content/atomic-file.js';
-import { openLocation, type OpenedLocation } from '../../content/open.js';
+import { openLocation } from '../../content/open.js';
+import type { ReadTarget } from '../../content/target.js';
+import { BlobCache, CachingSource, defaultCacheDir } from '../../transfer/blob-cache.js';
 import { parsePlatform } from '../../oci/platform.js';
 import { analysisSummary, analyzeImage, type ImageAnalysis } from '../../analyze/analyze.js';
 import {
@@ -17,16 +19,37 @@ import {
   type CiRuleValues,
 } from '../../analyze/ci.js';
 import { diveExport, layerCommands } from '../../analyze/dive-export.js';
+import { zstdFor } from '../../analyze/zstd-estimate.js';
 import { PolicyError } from '../../analyze/errors.js';
 import { formatBytes, formatTable, shortDigest, type Output } from '../output.js';
 import { positiveInt, type Context, type Runner } from '../context.js';
 import { record } from '../record.js';
 
-/** Parses REF, opens its target and insists on a tag or digest (shared with `lint`). */
+/** `--cache DIR` / `--no-cache` as commander gives them: a directory, false, or unset (the default). */
+export function cacheChoice(value: string | boolean | undefined): string | false | undefined {
+  return value === false ? false : typeof value === 'string' ? value : undefined;
+}
+
+export const CACHE_HELP = 'blob cache directory (default $XDG_CACHE_HOME/ghcr-optimize/blobs)';
+export const NO_CACHE_HELP = 'read registry blobs straight from the registry, without the blob cache';
+
+/**
+ * Parses REF, opens its target and insists on a tag or digest (shared with `lint`, `sbom` and
+ * `optimize-images`). Registry blobs are read through the shared blob cache, as `pull` reads
+ * them: a blob is fetched once, verified, kept, and verified again on every later read; an OCI
+ * layout is already on disk and is read directly. `cache: false` turns the cache off.
+ */
 export async function openImage(
   reference: string,
   ctx: Context,
-): Promise<{ loc: Location; opened: OpenedLocation; ref: string; tag: string | undefined }> {
+  opts: { cache?: string | false } = {},
+): Promise<{
+  loc: Location;
+  opened: { target: ReadTarget; reference: string | undefined };
+  ref: string;
+  tag: string | undefined;
+  cache: CachingSource | undefined;
+}> {
   const loc = parseLocation(reference);
   const registries = loc.transport === 'docker' ? [loc.ref.registry] : [];
   const opened = await openLocation(loc, () => ctx.client(registries));
@@ -36,7 +59,17 @@ export async function openImage(
     });
   }
   const tag = loc.transport === 'docker' ? loc.ref.tag : loc.transport === 'oci' ? loc.tag : undefined;
-  return { loc, opened, ref: opened.reference, tag };
+  const cache =
+    loc.transport === 'docker' && opts.cache !== false
+      ? new CachingSource(opened.target, new BlobCache(opts.cache ?? defaultCacheDir()))
+      : undefined;
+  return {
+    loc,
+    opened: { target: cache ?? opened.target, reference: opened.reference },
+    ref: opened.reference,
+    tag,
+    cache,
+  };
 }
 
 const FORMATS = ['text', 'json', 'dive-json', 'sarif'] as const;
@@ -103,6 +136,8 @@ export function analyzeCommand(run: Runner) {
     .option('--top <n>', 'rows shown per list in text output (default 10)')
     .option('--no-hash', 'do not hash file contents (skips duplicate-content detection)')
     .option('--html <file>', 'also write a self-contained HTML report (opens offline) to this file')
+    .option('--cache <dir>', CACHE_HELP)
+    .option('--no-cache', NO_CACHE_HELP)
     .addHelpText(
       'after',
       `
@@ -111,6 +146,10 @@ Metrics: efficiency, wastedBytes and userWastedPercent are computed exactly as d
 reclaimableBytes = sum of (cumulative - smallest copy) is what a rebuild would actually save.
 CI rules (dive's names and defaults) come from .dive-ci, then flags; "disabled" turns one off.
 CI mode is only enabled by --ci (the CI environment variable is ignored).
+Registry blobs are read through the blob cache \`pull\` uses (verified on every read), so a second
+analysis of the same image fetches no layer again; --no-cache reads straight from the registry.
+Layers whose compression gzip -9 beats are also measured with zstd -19 when the zstd program is
+on PATH (else the zstd estimate says unavailable).
 
 Examples:
   ghcr-optimize analyze ghcr.io/OWNER/IMAGE:latest
@@ -131,7 +170,7 @@ Examples:
         const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
         const jobs = positiveInt(opts.jobs, '--jobs', 3, 32);
         const top = positiveInt(opts.top, '--top', 10, 100000);
-        const { loc, opened, ref } = await openImage(reference, ctx);
+        const { loc, opened, ref } = await openImage(reference, ctx, { cache: cacheChoice(opts.cache) });
         const analysis = await analyzeImage(opened.target, ref, {
           ...(platform ? { platform } : {}),
           concurrency: jobs,
@@ -217,7 +256,7 @@ async function writeHtmlReport(
     if (code === undefined) throw err;
     throw new FileSystemError(`cannot write the HTML report ${file} (${code})`, {
       hint:
-        code === 'ENOTDIR' || code === 'EEXIST' // mkdir -p over a file says EEXIST
+        code === 'ENOTDIR'
           ? 'a part of the path is a file, not a directory'
           : code === 'EISDIR'
             ? '--html takes a file name, not a directory'
@@ -331,18 +370,31 @@ export function renderAnalysis(
     }
   }
   if (r.compression.length > 0) {
+    const z = a.zstd;
+    const zstdTotal = z?.available ? `, ~${formatBytes(z.savingBytes)} with zstd -${z.level}` : '';
     lines.push(
       '',
-      `${c.bold('Compression:')} ~${formatBytes(r.compressionSavingBytes)} smaller with gzip -9`,
+      `${c.bold('Compression:')} ~${formatBytes(r.compressionSavingBytes)} smaller with gzip -9${zstdTotal}`,
     );
     for (const f of r.compression) {
       const stored = f.compression === 'none' ? 'stored uncompressed' : `stored as ${f.compression}`;
       const how = f.exact
         ? 'measured on the whole layer'
         : `estimated from a ${formatBytes(f.sampledBytes)} sample`;
+      const zl = zstdFor(z, f.layer);
+      const zstd = zl
+        ? `; zstd -${z!.level} gives ~${formatBytes(zl.estimatedBytes)} (save ~${formatBytes(Math.max(0, zl.savingBytes))})`
+        : z
+          ? '; zstd: unavailable'
+          : '';
       lines.push(
-        `  layer ${f.layer + 1} is ${stored}: ${formatBytes(f.storedBytes)}; gzip -9 gives ~${formatBytes(f.estimatedGzip9Bytes)} (save ~${formatBytes(f.savingBytes)}, ${how})`,
+        `  layer ${f.layer + 1} is ${stored}: ${formatBytes(f.storedBytes)}; gzip -9 gives ~${formatBytes(f.estimatedGzip9Bytes)} (save ~${formatBytes(f.savingBytes)}, ${how})${zstd}`,
       );
+    }
+    if (z && !z.available) lines.push(c.dim(`  zstd estimate unavailable: ${z.reason}`));
+    else if (z?.available) {
+      for (const x of z.failed)
+        lines.push(c.dim(`  zstd estimate of layer ${x.layer + 1} failed: ${x.reason}`));
     }
   }
 

@@ -15,7 +15,7 @@ import {
 } from '../../analyze/lint.js';
 import type { Output } from '../output.js';
 import type { Runner } from '../context.js';
-import { openImage } from './analyze.js';
+import { CACHE_HELP, NO_CACHE_HELP, cacheChoice, openImage } from './analyze.js';
 import { collect } from '../options.js';
 
 const EXIT_LEVELS = ['info', 'warn', 'fatal'] as const;
@@ -25,6 +25,8 @@ export function lintCommand(run: Runner) {
     .description("check an image against dockle's rules (CIS Docker Benchmark and dockle checkpoints)")
     .argument('<reference>', 'e.g. ghcr.io/OWNER/IMAGE:TAG, IMAGE@sha256:…, oci:DIR:TAG')
     .option('--platform <os/arch[/variant]>', 'lint one child of a multi-platform index')
+    .option('--cache <dir>', CACHE_HELP)
+    .option('--no-cache', NO_CACHE_HELP)
     .addOption(
       new Option(
         '--exit-level <level>',
@@ -70,7 +72,7 @@ Examples:
         for (const code of ignore)
           if (!isKnownCode(code)) ctx.out.warn(`--ignore ${code}: no such checkpoint`);
         const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
-        const { loc, opened, ref, tag } = await openImage(reference, ctx);
+        const { loc, opened, ref, tag } = await openImage(reference, ctx, { cache: cacheChoice(opts.cache) });
         const analysis = await analyzeImage(opened.target, ref, {
           ...(platform ? { platform } : {}),
           hashFiles: false,

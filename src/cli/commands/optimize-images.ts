@@ -14,7 +14,7 @@ import { positiveInt, type Context, type Runner } from '../context.js';
 import { collect } from '../options.js';
 import { formatBytes, formatTable, shortDigest, type Output } from '../output.js';
 import { record } from '../record.js';
-import { openImage, renderAnalysis } from './analyze.js';
+import { CACHE_HELP, NO_CACHE_HELP, cacheChoice, openImage, renderAnalysis } from './analyze.js';
 
 /** The images to work on: each argument (a configured service's name, or a REF), else every service's `latest`. */
 function imageRefs(args: readonly string[], ctx: Context): string[] {
@@ -81,8 +81,31 @@ function renderRecommendations(recs: readonly Recommendation[], out: Output): st
       r.apply ?? 'rebuild',
     ]),
   );
-  const hints = recs.map((r) => out.c.dim(`  ${r.rank}. ${r.hint}`));
-  return [out.c.bold('Recommendations:'), ...table.split('\n').map((l) => `  ${l}`), '', ...hints].join('\n');
+  const details = recs.flatMap((r) => recommendationDetail(r, out));
+  return [out.c.bold('Recommendations:'), ...table.split('\n').map((l) => `  ${l}`), '', ...details].join(
+    '\n',
+  );
+}
+
+/** One recommendation: why (the hint), the evidence, and the change to make. */
+export function recommendationDetail(r: Recommendation, out: Output): string[] {
+  const c = out.c;
+  const lines = [`  ${c.bold(`${r.rank}. ${r.title}`)}`, c.dim(`     ${r.hint}`)];
+  for (const e of r.evidence) {
+    const where = `layer ${e.layer.index}${e.layer.digest ? ` ${e.layer.digest}` : ''}`;
+    lines.push(
+      `     ${e.path ?? '(whole layer)'}  ${formatBytes(e.bytes)}  ${where}${e.detail ? `, ${e.detail}` : ''}`,
+    );
+  }
+  if (r.moreEvidence) {
+    lines.push(c.dim(`     … ${r.moreEvidence.count} more, ${formatBytes(r.moreEvidence.bytes)}`));
+  }
+  for (const ch of r.changes) {
+    lines.push(`     ${c.cyan(`${ch.file}:`)}`);
+    for (const l of ch.snippet.split('\n')) lines.push(`       ${l.startsWith('#') ? c.dim(l) : l}`);
+  }
+  lines.push('');
+  return lines;
 }
 
 function sizeLine(label: string, s: ImageSizes): string {
@@ -136,11 +159,18 @@ export function optimizeImagesCommand(run: Runner) {
     )
     .option('--jobs <n>', 'layers read at once (default 3)')
     .option('--top <n>', 'rows shown per list in the analysis (default 5)')
+    .option('--cache <dir>', CACHE_HELP)
+    .option('--no-cache', NO_CACHE_HELP)
     .addHelpText(
       'after',
       `
 Without --apply nothing is written: each image (each platform of an index) is analysed as
-"analyze" does and the fixes are ranked by the bytes they would save.
+"analyze" does and the fixes are ranked by the bytes they would save (estimated; SAVES says
+when the figure is compressed bytes). Each comes with its evidence (the largest paths, the
+layer that holds them with its command, bytes) and the change to make: the RUN to write,
+.dockerignore entries, a multi-stage build, a smaller base of the same kind (identified from
+labels, history and os-release; sizes are about, from Docker Hub) or the build's compression.
+Registry blobs are read through the blob cache (see "pull"); --no-cache bypasses it.
 
 --apply builds a new image per platform: one layer holding the final file tree (files deleted or
 replaced by later layers are gone), minus stripped paths (caches: apt/apk/yum/dnf caches and
@@ -172,7 +202,7 @@ Examples:
           const misplaced = Object.entries(applyOnly).find(([, given]) => given);
           if (misplaced)
             throw new UsageError(`${misplaced[0]} only applies with --apply`, { hint: 'add --apply' });
-          await report(ctx, imageRefs(images, ctx), jobs, top);
+          await report(ctx, imageRefs(images, ctx), jobs, top, cacheChoice(opts.cache));
           return;
         }
 
@@ -209,7 +239,7 @@ Examples:
             hint: `e.g. ${dstLoc.transport === 'oci' ? `oci:${dstLoc.dir}:optimized` : 'ghcr.io/OWNER/APP:slim'}`,
           });
         }
-        const src = await openImage(source!, ctx);
+        const src = await openImage(source!, ctx, { cache: cacheChoice(opts.cache) });
         if (sameTag(src.loc, dstLoc) && !opts.replace) {
           throw new UsageError(`--output ${opts.output} is the source tag; refusing to overwrite it`, {
             hint: 'write to another tag, or pass --replace to move the tag to the optimized image',
@@ -237,11 +267,17 @@ Examples:
     );
 }
 
-async function report(ctx: Context, refs: string[], jobs: number, top: number): Promise<void> {
+async function report(
+  ctx: Context,
+  refs: string[],
+  jobs: number,
+  top: number,
+  cache: string | false | undefined,
+): Promise<void> {
   const reports: Report[] = [];
   for (const reference of refs) {
     try {
-      const { loc, opened, ref } = await openImage(reference, ctx);
+      const { loc, opened, ref } = await openImage(reference, ctx, { cache });
       const name = formatLocation(loc);
       for (const image of await imagesOf(opened.target, ref, ctx.signal)) {
         const analysis = await analyzeImage(opened.target, image, { concurrency: jobs, signal: ctx.signal });

@@ -8,7 +8,7 @@ import { buildSbom, renderSbom, SBOM_FORMATS, type ImageNaming } from '../../sbo
 import { creationTime } from '../../sbom/identity.js';
 import { VERSION } from '../../version.js';
 import { positiveInt, type Runner } from '../context.js';
-import { openImage } from './analyze.js';
+import { CACHE_HELP, NO_CACHE_HELP, cacheChoice, openImage } from './analyze.js';
 
 /** How the document names the image, and the pkg:oci purl's name and repository_url. */
 function naming(loc: Location): ImageNaming {
@@ -30,6 +30,8 @@ export function sbomCommand(run: Runner) {
     .addOption(new Option('--format <format>', 'spdx-json (default) or cyclonedx-json').choices(SBOM_FORMATS))
     .option('--output <file>', 'write the SBOM to FILE (atomically) instead of standard output')
     .option('--platform <os/arch[/variant]>', 'describe one child of a multi-platform index')
+    .option('--cache <dir>', CACHE_HELP)
+    .option('--no-cache', NO_CACHE_HELP)
     .option('--jobs <n>', 'layers read at once (default 3)')
     .addHelpText(
       'after',
@@ -54,7 +56,7 @@ Examples:
         const jobs = positiveInt(opts.jobs, '--jobs', 3, 32);
         // A bad SOURCE_DATE_EPOCH is a usage error: found before any layer is read.
         creationTime(process.env.SOURCE_DATE_EPOCH, undefined, new Date());
-        const { loc, opened, ref } = await openImage(reference, ctx);
+        const { loc, opened, ref } = await openImage(reference, ctx, { cache: cacheChoice(opts.cache) });
         const { sbom, config } = await buildSbom(opened.target, ref, naming(loc), {
           ...(platform ? { platform } : {}),
           concurrency: jobs,
