@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeImage } from '../../src/analyze/analyze.js';
 import { mergeLayers } from '../../src/analyze/file-tree.js';
+import { openStore } from '../../src/store/open.js';
 import { OciLayoutTarget } from '../../src/content/oci-layout.js';
 import { RemoteTarget } from '../../src/content/remote.js';
 import type { ReadTarget } from '../../src/content/target.js';
@@ -198,6 +199,18 @@ describe.skipIf(!haveTools)('optimize-images', () => {
       [MediaType.ociLayerGzip, 'gzip'],
     ]);
     expect(analysis.config.config?.Labels).toEqual({ app: 'rich' });
+
+    // The rewrite is recorded (the size trend sees the slim image under its own name).
+    const store = await openStore({}, { env: { HOME: home } });
+    try {
+      const events = await store.events({ kinds: ['analysis'] });
+      const applied = events.filter((e) => e.command === 'optimize-images --apply');
+      expect(applied.map((e) => [e.subject, (e.data as { storedBytes: number }).storedBytes])).toEqual([
+        [expect.stringContaining('out-gzip'), doc.after.compressedBytes],
+      ]);
+    } finally {
+      await store.close();
+    }
     expect(analysis.config.history?.map((h) => h.empty_layer ?? false)).toEqual([true, true, true, false]);
 
     // skopeo reads and copies it: a valid image.

@@ -260,6 +260,21 @@ Examples:
         });
         const srcName = formatLocation(src.loc);
         const dstName = formatLocation(dstLoc);
+        // The rewritten image's size goes into the size trend under its own name; a squash has
+        // no waste left by construction (keep-layers keeps whatever waste there was: unknown here).
+        if (result.mode === 'squash') {
+          await record(ctx, (st) =>
+            st.recordAnalysis(
+              {
+                bytes: result.after.uncompressedBytes,
+                storedBytes: result.after.compressedBytes,
+                layers: result.after.layers,
+              },
+              { bytes: 0, reclaimableBytes: 0, efficiency: 1 },
+              { image: dstName, command: 'optimize-images --apply' },
+            ),
+          );
+        }
         ctx.out.result({ source: srcName, destination: dstName, ...result }, () =>
           renderResult(srcName, dstName, result, ctx.out),
         );
