@@ -65,7 +65,11 @@ export const CLIENT_JS = String.raw`(function () {
       width: Math.max(280, plot.clientWidth || 600),
       height: 220,
       series: series,
-      scales: chart.unit === 'ratio' ? { y: { range: [0, 1] } } : { y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
+      scales: {
+        // One point (or one day) would make uPlot pad the time axis by years: keep a day either side.
+        x: { time: true, range: function (u, min, max) { return max - min < 86400 ? [min - 43200, max + 43200] : [min, max]; } },
+        y: chart.unit === 'ratio' ? { range: [0, 1] } : { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } }
+      },
       axes: [{}, { size: 70, values: function (u, vals) { return vals.map(fmt); } }]
     };
     var data = [chart.x].concat(chart.series.map(function (s) { return s.values; }));
