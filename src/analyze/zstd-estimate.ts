@@ -11,8 +11,6 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { Readable, pipeline } from 'node:stream';
 import type { ReadTarget } from '../content/target.js';
 import type { Compression } from '../oci/media-types.js';
@@ -21,6 +19,7 @@ import { mapLimit } from '../util/concurrency.js';
 import { createDecompressor } from './decompress.js';
 import { DEFAULT_SAMPLE_BUDGET, SAMPLE_BLOCK } from './gzip-estimate.js';
 import type { CompressionFinding } from './waste.js';
+import { findProgram } from '../util/find-program.js';
 
 /** The level `optimize-images --compression zstd` writes by default, so the estimate predicts it. */
 export const ZSTD_ESTIMATE_LEVEL = 19;
@@ -49,17 +48,7 @@ export type ZstdReport =
 
 /** The `zstd` program on PATH, or undefined. */
 export function findZstd(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, 'zstd');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this PATH entry
-    }
-  }
-  return undefined;
+  return findProgram('zstd', env);
 }
 
 /**

