@@ -51,7 +51,10 @@ Examples:
   program.configureOutput({ outputError: () => undefined });
   const run = makeRunner(() => program.opts());
   const named = commandName(args);
-  const wanted = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+  // Only help for the whole program needs every command; `--version` needs none.
+  const versionOnly = named === undefined && args.some((a) => a === '-V' || a === '--version');
+  const wanted =
+    named !== undefined && named in COMMANDS ? [named] : versionOnly ? [] : Object.keys(COMMANDS);
   const factories = await Promise.all(wanted.map((name) => COMMANDS[name]!()));
   for (const factory of factories) program.addCommand(factory(run));
   // Subcommands share the parent's error handling (exitOverride) and silence.
