@@ -5,9 +5,13 @@
  */
 import { z } from 'zod';
 import { configSchema } from './schema.js';
+import { VERSION } from '../version.js';
 
-export const CONFIG_SCHEMA_ID =
-  'https://raw.githubusercontent.com/ghcr-optimize/ghcr-optimize/main/schema/ghcr-optimize.schema.json';
+/**
+ * Where editors fetch it: the copy inside the published npm package (package.json `files` ships
+ * `schema/`), pinned to this version so a config never validates against a newer tool's schema.
+ */
+export const CONFIG_SCHEMA_ID = `https://unpkg.com/ghcr-optimize@${VERSION}/schema/ghcr-optimize.schema.json`;
 
 export function configJsonSchema(): Record<string, unknown> {
   // Input shape: what a user may write (refinements such as size parsing are not expressible and
