@@ -6,22 +6,30 @@ import { writeFileAtomic } from '../../content/atomic-file.js';
 import { mapLimit } from '../../util/concurrency.js';
 import type { Context, Runner } from '../context.js';
 
-/** The image a service runs in an environment: the environment's registry and tag, if it names them. */
-function imageFor(service: Service, registry: string | undefined): string {
-  return registry ? `${registry}/${service.repository.repository}` : service.image;
+/** Where a service's image lives in an environment: the environment's registry, if it names one. */
+function locate(
+  service: Service,
+  registry: string | undefined,
+): { registry: string; repository: string; name: string } {
+  const reg = registry ?? service.repository.registry;
+  const name = registry ? `${registry}/${service.repository.repository}` : service.image;
+  return { registry: reg, repository: service.repository.repository, name };
 }
 
-async function pin(ctx: Context, service: Service, repo: string, tag: string): Promise<string> {
-  const slash = repo.indexOf('/');
-  const registry = repo.slice(0, slash);
-  const client = await ctx.client([registry]);
-  const desc = await client.repository(registry, repo.slice(slash + 1)).headManifest(tag, ctx.signal);
+async function pin(
+  ctx: Context,
+  service: Service,
+  at: ReturnType<typeof locate>,
+  tag: string,
+): Promise<string> {
+  const client = await ctx.client([at.registry]);
+  const desc = await client.repository(at.registry, at.repository).headManifest(tag, ctx.signal);
   if (!desc) {
-    throw new NotFoundError(`${service.name}: ${repo}:${tag} does not exist`, {
+    throw new NotFoundError(`${service.name}: ${at.name}:${tag} does not exist`, {
       hint: `push it first (ghcr-optimize build ${service.name} --push), pick another --tag, or use --no-pin`,
     });
   }
-  return `${repo}@${desc.digest}`;
+  return `${at.name}@${desc.digest}`;
 }
 
 export function composeCommand(run: Runner) {
@@ -69,8 +77,8 @@ Examples:
         const tag = opts.tag ?? env?.tag ?? 'latest';
         const images = new Map<string, string>();
         const pinned = await mapLimit(services, 4, async (s) => {
-          const repo = imageFor(s, env?.registry);
-          return [s.name, opts.pin ? await pin(ctx, s, repo, tag) : `${repo}:${tag}`] as const;
+          const at = locate(s, env?.registry);
+          return [s.name, opts.pin ? await pin(ctx, s, at, tag) : `${at.name}:${tag}`] as const;
         });
         for (const [name, image] of pinned) images.set(name, image);
         const text = renderCompose({
