@@ -190,6 +190,7 @@ export class GraphCopier {
         direct
           ? {
               size: desc.size,
+              verified: true,
               open: (): AsyncIterable<Uint8Array> => direct.repo.blobChunks(desc, signal, progress),
             }
           : {
